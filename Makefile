@@ -1,0 +1,98 @@
+# ruv's front door. `make run` builds everything and runs the example;
+# `make test` builds and runs every test (Rust, C under valgrind, Zig).
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DESTDIR    ?=
+CARGO      ?= cargo
+CC         ?= cc
+CFLAGS     ?= -O2 -g -Wall -Wextra -Werror
+PYTHON     ?= python3
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+MAJOR   := $(word 1,$(subst ., ,$(VERSION)))
+MINOR   := $(word 2,$(subst ., ,$(VERSION)))
+# The ABI suffix build.rs writes into the SONAME: 0.<minor> before 1.0.
+ABI     := $(if $(filter 0,$(MAJOR)),0.$(MINOR),$(MAJOR))
+
+OUT      := target/release
+STATIC   := $(OUT)/libruv.a
+SHARED   := $(OUT)/libruv.so
+SYSLIBS  := -lpthread -ldl -lm
+EXAMPLES := $(patsubst examples-c/%.c,target/examples-c/%,$(wildcard examples-c/*.c))
+
+# Zig: 0.16 has @cImport; 0.17 only translate-c (tests/zig/build.zig).
+ZIG16 := .tools/zig-0.16
+ZIG17 := .tools/zig-0.17
+
+.PHONY: all lib examples header test test-rust test-valgrind test-zig zig-tools \
+        run bench install uninstall clean ruv.pc
+
+all: lib examples
+
+lib:
+	$(CARGO) build --release
+	ln -sf libruv.so $(OUT)/libruv.so.$(ABI)
+
+examples: lib $(EXAMPLES)
+
+target/examples-c/%: examples-c/%.c include/ruv.h $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude $< $(STATIC) $(SYSLIBS) -o $@
+
+header:
+	RUV_BLESS=1 $(CARGO) test --test header
+
+run: examples
+	./target/examples-c/ticker
+
+test: test-rust test-valgrind
+
+# Rust unit tests, the header check, and every C test (tests/c_api.rs).
+test-rust:
+	$(CARGO) test
+
+# The C test binaries test-rust built, again under valgrind: any error or
+# leak fails. Set RUV_REQUIRE_VALGRIND=1 to fail when valgrind is missing.
+test-valgrind: test-rust
+	@RUV_REQUIRE_VALGRIND=$(RUV_REQUIRE_VALGRIND) tests/valgrind.sh target/ctests/*
+
+zig-tools: $(ZIG16)/ziglang $(ZIG17)/ziglang
+
+$(ZIG16)/ziglang:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(ZIG16) ziglang==0.16.0
+
+$(ZIG17)/ziglang:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(ZIG17) ziglang==0.17.1
+
+test-zig: lib zig-tools
+	tests/zig/run.sh $(ZIG16) $(ZIG17)
+
+bench: lib
+	bench/run.sh
+
+ruv.pc:
+	@mkdir -p $(OUT)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	  'Name: ruv' 'Description: Event loop with libuv'"'"'s API and a Rust core' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lruv' \
+	  'Libs.private: $(SYSLIBS) -lgcc_s -lutil -lrt -lc' > $(OUT)/ruv.pc
+
+install: lib ruv.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 include/ruv.h $(DESTDIR)$(INCLUDEDIR)/ruv.h
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/libruv.a
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libruv.so.$(VERSION)
+	ln -sf libruv.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libruv.so.$(ABI)
+	ln -sf libruv.so.$(ABI) $(DESTDIR)$(LIBDIR)/libruv.so
+	install -m 644 $(OUT)/ruv.pc $(DESTDIR)$(LIBDIR)/pkgconfig/ruv.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/ruv.h $(DESTDIR)$(LIBDIR)/libruv.a \
+	  $(DESTDIR)$(LIBDIR)/libruv.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libruv.so.$(ABI) \
+	  $(DESTDIR)$(LIBDIR)/libruv.so $(DESTDIR)$(LIBDIR)/pkgconfig/ruv.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf bench/out

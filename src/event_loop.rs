@@ -1,0 +1,398 @@
+//! The loop: its state, liveness, and one iteration in libuv's phase order.
+//!
+//! [`LoopInner::run`] is the whole iteration in one function, as `uv_run` is:
+//! update the time, timers, idle, prepare, poll for I/O and dispatch, check,
+//! close callbacks (and, in `RUV_RUN_ONCE`, timers once more).
+//!
+//! Functions that call into user code take `*mut LoopInner` rather than
+//! `&mut self`: user code re-enters ruv through the same pointer, so each
+//! phase borrows the loop only between callbacks.
+
+use crate::clock;
+use crate::error::{RUV_EBUSY, RUV_EINVAL};
+use crate::ffi::event_loop::{ruv_loop_t, LOOP_LIVE};
+use crate::ffi::handle::{self, ruv_close_cb, ruv_handle_t, HANDLE_CLOSED};
+use crate::ffi::{Misuse, LOOP_NOT_INITIALISED, NULL_ARG};
+use crate::phase::PhaseList;
+use crate::poll::PollFds;
+use crate::registry::{Kind, Registry, ACTIVE, CLOSING, REF};
+use crate::timer::TimerHeap;
+use std::ffi::c_int;
+use std::time::Duration;
+
+pub const RUV_RUN_DEFAULT: c_int = 0;
+pub const RUV_RUN_ONCE: c_int = 1;
+pub const RUV_RUN_NOWAIT: c_int = 2;
+
+/// The token of the loop's waker (async handles, and later the thread pool).
+pub(crate) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+/// A handle whose close callback is due.
+struct Closing {
+    key: u32,
+    generation: u32,
+    cb: ruv_close_cb,
+}
+
+/// Everything a loop owns. Boxed; the caller's `ruv_loop_t` points at it.
+pub struct LoopInner {
+    /// The caller's struct: its public fields are kept current.
+    pub(crate) c_loop: *mut ruv_loop_t,
+    pub(crate) poll: mio::Poll,
+    /// Taken out while events are dispatched (callbacks may re-enter).
+    events: Option<mio::Events>,
+    pub(crate) waker: mio::Waker,
+    pub(crate) handles: Registry,
+    pub(crate) timers: TimerHeap,
+    /// Idle, prepare and check handles, indexed by `phase::Phase`.
+    pub(crate) phases: [PhaseList; 3],
+    /// The open async handles, scanned when the waker fires.
+    pub(crate) asyncs: crate::wakeup::Asyncs,
+    pub(crate) poll_fds: PollFds,
+    /// Handles closed since the last close phase, in `ruv_close` order.
+    closing: Vec<Closing>,
+    /// The cached time in milliseconds (`ruv_now`).
+    pub(crate) now_ms: u64,
+    /// Active, referenced handles: what keeps the loop alive.
+    active_handles: u32,
+    /// Requests in flight (fs, work, write, connect: later issues).
+    pub(crate) active_reqs: u32,
+    /// `ruv_run` is on the stack: a nested call is refused.
+    running: bool,
+    /// `RUV_LOOP_BLOCK_SIGNAL` with SIGPROF: blocked while polling.
+    pub(crate) block_sigprof: bool,
+    /// `RUV_METRICS_IDLE_TIME`: nanoseconds spent waiting in the poll phase.
+    pub(crate) idle_time_ns: Option<u64>,
+}
+
+/// Validates a caller's loop pointer and returns its state.
+pub(crate) unsafe fn inner(l: *const ruv_loop_t) -> Result<*mut LoopInner, Misuse> {
+    if l.is_null() {
+        return Err(NULL_ARG);
+    }
+    // SAFETY: the caller passes a loop-sized struct; only its own fields are
+    // read until the markers prove it was initialised by ruv.
+    unsafe {
+        if (*l).internal.owner != l.cast_mut().cast() || (*l).internal.state != LOOP_LIVE {
+            return Err(LOOP_NOT_INITIALISED);
+        }
+        Ok((*l).internal_fields.cast())
+    }
+}
+
+impl LoopInner {
+    /// The state of a new loop for the caller's struct `c_loop`.
+    pub fn new(c_loop: *mut ruv_loop_t) -> std::io::Result<Box<LoopInner>> {
+        let poll = mio::Poll::new()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        Ok(Box::new(LoopInner {
+            c_loop,
+            poll,
+            events: Some(mio::Events::with_capacity(1024)),
+            waker,
+            handles: Registry::new(),
+            timers: TimerHeap::default(),
+            phases: Default::default(),
+            asyncs: Default::default(),
+            poll_fds: PollFds::default(),
+            closing: Vec::new(),
+            now_ms: clock::loop_time_ms(),
+            active_handles: 0,
+            active_reqs: 0,
+            running: false,
+            block_sigprof: false,
+            idle_time_ns: None,
+        }))
+    }
+
+    /// Registers a new handle of `kind` and marks the caller's struct live.
+    pub(crate) unsafe fn register(
+        &mut self,
+        h: *mut ruv_handle_t,
+        ty: handle::ruv_handle_type,
+        kind: Kind,
+    ) -> u32 {
+        let (key, generation) = self.handles.insert(h, kind);
+        // SAFETY: `h` is the caller's handle being initialised.
+        unsafe { handle::mark_live(h, self.c_loop, ty, key, generation) };
+        key
+    }
+
+    // ---- active and referenced handles -------------------------------------
+
+    fn sync_active_handles(&mut self) {
+        // SAFETY: the caller's loop struct outlives its state.
+        unsafe { (*self.c_loop).active_handles = self.active_handles };
+    }
+
+    /// Marks a handle started; a referenced one now keeps the loop alive.
+    pub(crate) fn activate(&mut self, key: u32) {
+        let slot = self.handles.slot_mut(key);
+        if slot.flags & ACTIVE == 0 {
+            slot.flags |= ACTIVE;
+            if slot.flags & REF != 0 {
+                self.active_handles += 1;
+                self.sync_active_handles();
+            }
+        }
+    }
+
+    /// Marks a handle stopped.
+    pub(crate) fn deactivate(&mut self, key: u32) {
+        let slot = self.handles.slot_mut(key);
+        if slot.flags & ACTIVE != 0 {
+            slot.flags &= !ACTIVE;
+            if slot.flags & REF != 0 {
+                self.active_handles -= 1;
+                self.sync_active_handles();
+            }
+        }
+    }
+
+    pub(crate) fn set_ref(&mut self, key: u32, on: bool) {
+        let slot = self.handles.slot_mut(key);
+        if (slot.flags & REF != 0) == on {
+            return;
+        }
+        slot.flags ^= REF;
+        if slot.flags & ACTIVE != 0 {
+            if on {
+                self.active_handles += 1;
+            } else {
+                self.active_handles -= 1;
+            }
+            self.sync_active_handles();
+        }
+    }
+
+    pub(crate) fn is_active(&mut self, key: u32) -> bool {
+        self.handles.slot_mut(key).flags & ACTIVE != 0
+    }
+
+    pub(crate) fn has_ref(&mut self, key: u32) -> bool {
+        self.handles.slot_mut(key).flags & REF != 0
+    }
+
+    pub(crate) fn is_closing(&mut self, key: u32) -> bool {
+        self.handles.slot_mut(key).flags & CLOSING != 0
+    }
+
+    /// `ruv_fileno`: the descriptor of a handle that has one.
+    pub(crate) fn fileno(&mut self, key: u32) -> Result<c_int, c_int> {
+        let slot = self.handles.slot_mut(key);
+        if slot.flags & CLOSING != 0 {
+            return Err(crate::error::RUV_EBADF);
+        }
+        match &slot.kind {
+            Kind::Poll(p) => Ok(p.fd),
+            _ => Err(RUV_EINVAL),
+        }
+    }
+
+    /// A handle that `ruv_close` was called on, if it is one of this loop's
+    /// and not closing already.
+    fn closable(&mut self, key: u32) -> Result<(), Misuse> {
+        if self.handles.slot_mut(key).flags & CLOSING != 0 {
+            return Err(Misuse { code: RUV_EINVAL, what: "handle is already closing" });
+        }
+        Ok(())
+    }
+
+    /// `ruv_close`: stops the handle now and queues its close callback.
+    pub(crate) unsafe fn close(lp: *mut LoopInner, key: u32, cb: ruv_close_cb) -> Result<(), Misuse> {
+        // SAFETY: `lp` is live and no user code runs in here.
+        let this = unsafe { &mut *lp };
+        this.closable(key)?;
+        match this.handles.slot_mut(key).kind {
+            Kind::Timer(_) => this.timer_stop(key),
+            Kind::Phase(_) => this.phase_stop(key),
+            Kind::Async(_) => this.async_close(key),
+            Kind::Poll(_) => this.poll_close(key),
+        }
+        this.deactivate(key);
+        let slot = this.handles.slot_mut(key);
+        slot.flags |= CLOSING;
+        let generation = slot.generation;
+        this.closing.push(Closing { key, generation, cb });
+        Ok(())
+    }
+
+    // ---- liveness and time ---------------------------------------------------
+
+    fn stop_flag(&self) -> bool {
+        // SAFETY: the caller's loop struct outlives its state.
+        unsafe { (*self.c_loop).stop_flag != 0 }
+    }
+
+    /// Referenced active handles, requests in flight or close callbacks due.
+    pub(crate) fn alive(&self) -> bool {
+        self.active_handles > 0 || self.active_reqs > 0 || !self.closing.is_empty()
+    }
+
+    pub(crate) fn update_time(&mut self) {
+        self.now_ms = clock::loop_time_ms();
+    }
+
+    /// How long the poll phase would block, in ms; -1 for no limit.
+    pub(crate) fn backend_timeout(&self) -> c_int {
+        if self.stop_flag()
+            || (self.active_handles == 0 && self.active_reqs == 0)
+            || !self.phases[crate::phase::Phase::Idle as usize].is_empty()
+            || !self.closing.is_empty()
+        {
+            return 0;
+        }
+        match self.timers.next_due() {
+            None => -1,
+            Some(due) if due <= self.now_ms => 0,
+            Some(due) => (due - self.now_ms).min(c_int::MAX as u64) as c_int,
+        }
+    }
+
+    /// `ruv_walk`: calls `f` for every open handle, closing ones included, in
+    /// the order they were initialised. Handles closed by an earlier call in
+    /// the same walk are skipped.
+    pub(crate) unsafe fn walk(lp: *mut LoopInner, mut f: impl FnMut(*mut ruv_handle_t)) {
+        // SAFETY: short borrows; `f` runs user code between them.
+        let all = unsafe { (*lp).handles.snapshot() };
+        for (key, generation, h) in all {
+            if unsafe { (*lp).handles.get(key, generation) }.is_some() {
+                f(h);
+            }
+        }
+    }
+
+    /// Whether `ruv_loop_close` may free the loop now.
+    pub(crate) fn closable_loop(&self) -> Result<(), c_int> {
+        if self.running || !self.handles.is_empty() || self.active_reqs > 0 {
+            Err(RUV_EBUSY)
+        } else {
+            Ok(())
+        }
+    }
+
+    // ---- the iteration -------------------------------------------------------
+
+    /// `ruv_run`: returns non-zero while the loop is still alive.
+    pub(crate) unsafe fn run(lp: *mut LoopInner, mode: c_int) -> c_int {
+        if !matches!(mode, RUV_RUN_DEFAULT | RUV_RUN_ONCE | RUV_RUN_NOWAIT) {
+            return RUV_EINVAL;
+        }
+        // SAFETY: every `unsafe { &mut *lp }` below is a borrow that ends
+        // before the next call into user code.
+        let l = || unsafe { &mut *lp };
+        if l().running {
+            return RUV_EBUSY;
+        }
+        l().running = true;
+        let mut alive = l().alive();
+        if !alive {
+            l().update_time();
+        }
+        while alive && !l().stop_flag() {
+            l().update_time();
+            unsafe { Self::run_timers(lp) };
+            unsafe { Self::run_phase(lp, crate::phase::Phase::Idle) };
+            unsafe { Self::run_phase(lp, crate::phase::Phase::Prepare) };
+            let timeout = if mode == RUV_RUN_NOWAIT { 0 } else { l().backend_timeout() };
+            unsafe { Self::poll_io(lp, timeout) };
+            unsafe { Self::run_phase(lp, crate::phase::Phase::Check) };
+            unsafe { Self::run_closing(lp) };
+            if mode == RUV_RUN_ONCE {
+                // Timers that fell due while polling run now, as in libuv:
+                // ONCE means "until something happened".
+                l().update_time();
+                unsafe { Self::run_timers(lp) };
+            }
+            alive = l().alive();
+            if mode != RUV_RUN_DEFAULT {
+                break;
+            }
+        }
+        // SAFETY: the caller's loop struct outlives its state.
+        unsafe { (*l().c_loop).stop_flag = 0 };
+        l().running = false;
+        alive as c_int
+    }
+
+    /// Waits for I/O for at most `timeout_ms` (-1: no limit) and dispatches
+    /// what arrived.
+    unsafe fn poll_io(lp: *mut LoopInner, timeout_ms: c_int) {
+        // SAFETY: borrow ends before dispatch.
+        let mut events = {
+            let this = unsafe { &mut *lp };
+            let mut events = this.events.take().expect("events are put back after dispatch");
+            let timeout =
+                (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
+            let waited_from = this.idle_time_ns.map(|_| clock::hrtime_ns());
+            let old_mask = this.block_sigprof.then(block_sigprof);
+            // An error here is EINTR (a signal arrived): no events this time.
+            let _ = this.poll.poll(&mut events, timeout);
+            if let Some(mask) = old_mask {
+                restore_sigmask(&mask);
+            }
+            if let (Some(from), Some(total)) = (waited_from, this.idle_time_ns.as_mut()) {
+                *total += clock::hrtime_ns() - from;
+            }
+            if timeout_ms != 0 {
+                this.update_time();
+            }
+            events
+        };
+        for event in events.iter() {
+            if event.token() == WAKER_TOKEN {
+                unsafe { Self::run_asyncs(lp) };
+            } else {
+                unsafe { Self::dispatch_poll(lp, event) };
+            }
+        }
+        events.clear();
+        unsafe { (*lp).events = Some(events) };
+    }
+
+    /// Runs the close callbacks of the handles closed so far. Handles closed
+    /// by these callbacks wait for the next iteration, as in libuv; within one
+    /// batch the most recently closed handle goes first, as libuv's list does.
+    unsafe fn run_closing(lp: *mut LoopInner) {
+        // SAFETY: borrow ends before the callbacks.
+        let batch = std::mem::take(unsafe { &mut (*lp).closing });
+        for c in batch.into_iter().rev() {
+            let h = {
+                let this = unsafe { &mut *lp };
+                if this.handles.get(c.key, c.generation).is_none() {
+                    continue;
+                }
+                let slot = this.handles.remove(c.key);
+                slot.handle
+            };
+            // The struct is not a handle any more: mark it before the callback,
+            // which may free it.
+            unsafe {
+                (*h).internal.generation = 0;
+                handle::set_state(h, HANDLE_CLOSED);
+            }
+            if let Some(cb) = c.cb {
+                unsafe { cb(h) };
+            }
+        }
+    }
+}
+
+/// Blocks SIGPROF for the poll phase (`RUV_LOOP_BLOCK_SIGNAL`); returns the
+/// mask to restore.
+fn block_sigprof() -> libc::sigset_t {
+    // SAFETY: plain signal-mask calls on local sets.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPROF);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        old
+    }
+}
+
+fn restore_sigmask(old: &libc::sigset_t) {
+    // SAFETY: restores the mask `block_sigprof` saved.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, old, std::ptr::null_mut()) };
+}

@@ -1,0 +1,71 @@
+//! Small things: version, buffers, clocks, sleeping, library shutdown.
+
+use std::ffi::{c_char, c_uint};
+
+/** ruv's version, as in Cargo.toml. */
+pub const RUV_VERSION_MAJOR: c_uint = 0;
+pub const RUV_VERSION_MINOR: c_uint = 1;
+pub const RUV_VERSION_PATCH: c_uint = 0;
+/** `(major << 16) | (minor << 8) | patch`, as `ruv_version()` returns it. */
+pub const RUV_VERSION_HEX: c_uint =
+    (RUV_VERSION_MAJOR << 16) | (RUV_VERSION_MINOR << 8) | RUV_VERSION_PATCH;
+
+/** A buffer: `base` and `len`, as libuv's `uv_buf_t` on Unix. */
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct ruv_buf_s {
+    pub base: *mut c_char,
+    pub len: usize,
+}
+pub type ruv_buf_t = ruv_buf_s;
+
+/** The linked library's version as `RUV_VERSION_HEX` encodes it. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_version() -> c_uint {
+    RUV_VERSION_HEX
+}
+
+/** The linked library's version as "major.minor.patch". Static. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_version_string() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/** A `ruv_buf_t` for `len` bytes at `base`. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_buf_init(base: *mut c_char, len: c_uint) -> ruv_buf_t {
+    ruv_buf_t { base, len: len as usize }
+}
+
+/** Nanoseconds from a monotonic clock with an arbitrary start: for measuring
+ *  intervals. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_hrtime() -> u64 {
+    crate::clock::hrtime_ns()
+}
+
+/** Sleeps the calling thread for `msec` milliseconds (resuming after signals). */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_sleep(msec: c_uint) {
+    std::thread::sleep(std::time::Duration::from_millis(msec.into()));
+}
+
+/** Releases what ruv holds process-wide, for leak checkers. ruv keeps no
+ *  process-wide resources besides the default loop (closed with
+ *  `ruv_loop_close`) and the strings of unknown error codes, so this does
+ *  nothing; later versions may stop a thread pool here. Safe to call more
+ *  than once; call no other ruv function afterwards. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_library_shutdown() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_matches_cargo() {
+        let v: Vec<c_uint> =
+            env!("CARGO_PKG_VERSION").split('.').map(|p| p.parse().unwrap()).collect();
+        assert_eq!(v, vec![RUV_VERSION_MAJOR, RUV_VERSION_MINOR, RUV_VERSION_PATCH]);
+    }
+}

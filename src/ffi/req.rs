@@ -1,0 +1,101 @@
+//! What every request has in common: `ruv_req_t` and request types.
+
+use super::{report, NULL_ARG};
+use std::ffi::{c_char, c_int, c_void, CStr};
+
+/// libuv's `uv_req_type`.
+pub type ruv_req_type = c_int;
+pub const RUV_UNKNOWN_REQ: ruv_req_type = 0;
+pub const RUV_REQ: ruv_req_type = 1;
+pub const RUV_CONNECT: ruv_req_type = 2;
+pub const RUV_WRITE: ruv_req_type = 3;
+pub const RUV_SHUTDOWN: ruv_req_type = 4;
+pub const RUV_UDP_SEND: ruv_req_type = 5;
+pub const RUV_FS: ruv_req_type = 6;
+pub const RUV_WORK: ruv_req_type = 7;
+pub const RUV_GETADDRINFO: ruv_req_type = 8;
+pub const RUV_GETNAMEINFO: ruv_req_type = 9;
+pub const RUV_RANDOM: ruv_req_type = 10;
+pub const RUV_REQ_TYPE_MAX: ruv_req_type = 11;
+
+/** The fields every request starts with (libuv's `uv_req_t`, 64 bytes). */
+#[repr(C)]
+pub struct ruv_req_s {
+    /** The caller's pointer; ruv never touches it. */
+    pub data: *mut c_void,
+    /** The request's type (read-only). */
+    pub r#type: ruv_req_type,
+    pub(crate) reserved: [*mut c_void; 6],
+}
+pub type ruv_req_t = ruv_req_s;
+
+/** The size of a request struct of `type`, as libuv's on Linux x86-64;
+ *  `(size_t)-1` for an unknown type. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_req_size(r#type: ruv_req_type) -> usize {
+    match r#type {
+        RUV_REQ => 64,
+        RUV_CONNECT => 96,
+        RUV_WRITE => 192,
+        RUV_SHUTDOWN => 80,
+        RUV_UDP_SEND => 320,
+        RUV_FS => 440,
+        RUV_WORK => 128,
+        RUV_GETADDRINFO => 160,
+        RUV_GETNAMEINFO => 1320,
+        RUV_RANDOM => 144,
+        _ => usize::MAX,
+    }
+}
+
+/** `req->data`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_req_get_data(req: *const ruv_req_t) -> *mut c_void {
+    if req.is_null() {
+        report("ruv_req_get_data", NULL_ARG);
+        return std::ptr::null_mut();
+    }
+    // SAFETY: non-null.
+    unsafe { (*req).data }
+}
+
+/** Sets `req->data`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_req_set_data(req: *mut ruv_req_t, data: *mut c_void) {
+    if req.is_null() {
+        return report("ruv_req_set_data", NULL_ARG);
+    }
+    // SAFETY: non-null.
+    unsafe { (*req).data = data };
+}
+
+/** `req->type`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_req_get_type(req: *const ruv_req_t) -> ruv_req_type {
+    if req.is_null() {
+        report("ruv_req_get_type", NULL_ARG);
+        return RUV_UNKNOWN_REQ;
+    }
+    // SAFETY: non-null; a plain int field.
+    unsafe { (*req).r#type }
+}
+
+/** The name of a request type ("write", "fs", ...), or NULL for an unknown
+ *  one. The string is static. */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_req_type_name(r#type: ruv_req_type) -> *const c_char {
+    let name: &CStr = match r#type {
+        RUV_REQ => c"req",
+        RUV_CONNECT => c"connect",
+        RUV_WRITE => c"write",
+        RUV_SHUTDOWN => c"shutdown",
+        RUV_UDP_SEND => c"udp_send",
+        RUV_FS => c"fs",
+        RUV_WORK => c"work",
+        RUV_GETADDRINFO => c"getaddrinfo",
+        RUV_GETNAMEINFO => c"getnameinfo",
+        RUV_RANDOM => c"random",
+        _ => return std::ptr::null(),
+    };
+    name.as_ptr()
+}

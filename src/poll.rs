@@ -1,0 +1,203 @@
+//! Poll handles: readiness of a descriptor the caller owns (`ruv_poll_*`).
+//!
+//! mio registers descriptors edge-triggered; libuv's poll handles are
+//! level-triggered (the callback runs again on the next iteration while the
+//! descriptor stays ready). After each callback the registration is renewed,
+//! which makes epoll report a condition that still holds again: level
+//! semantics at one `epoll_ctl` per event.
+
+use crate::error::{RUV_EBADF, RUV_EEXIST, RUV_EINVAL};
+use crate::event_loop::LoopInner;
+use crate::ffi::handle::{self, ruv_handle_t};
+use crate::registry::{token, untoken, Kind, ACTIVE, CLOSING};
+use mio::unix::SourceFd;
+use mio::Interest;
+use std::collections::HashMap;
+use std::ffi::c_int;
+use std::os::fd::RawFd;
+
+pub const RUV_READABLE: c_int = 1;
+pub const RUV_WRITABLE: c_int = 2;
+pub const RUV_DISCONNECT: c_int = 4;
+pub const RUV_PRIORITIZED: c_int = 8;
+const ALL_EVENTS: c_int = RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT | RUV_PRIORITIZED;
+
+/// `ruv_poll_cb`'s Rust shape: (handle, status, events).
+pub type PollCb = unsafe extern "C" fn(*mut ruv_handle_t, c_int, c_int);
+
+/// A poll handle's state.
+pub struct PollState {
+    pub fd: RawFd,
+    cb: Option<PollCb>,
+    /// The `RUV_*` events asked for; 0 when stopped.
+    events: c_int,
+    registered: bool,
+}
+
+/// Which descriptors have a poll handle: libuv allows one per descriptor.
+pub type PollFds = HashMap<RawFd, u32>;
+
+fn errno_error(e: std::io::Error) -> c_int {
+    -e.raw_os_error().unwrap_or(libc::EIO)
+}
+
+fn interest(events: c_int) -> Interest {
+    let mut i: Option<Interest> = None;
+    let mut add = |x: Interest| i = Some(i.map_or(x, |i| i.add(x)));
+    // DISCONNECT alone still needs EPOLLIN|EPOLLRDHUP, which mio ties to
+    // READABLE; readable edges nobody asked for are filtered at dispatch.
+    if events & (RUV_READABLE | RUV_DISCONNECT) != 0 {
+        add(Interest::READABLE);
+    }
+    if events & RUV_WRITABLE != 0 {
+        add(Interest::WRITABLE);
+    }
+    if events & RUV_PRIORITIZED != 0 {
+        add(Interest::PRIORITY);
+    }
+    i.expect("events is not 0")
+}
+
+impl LoopInner {
+    fn poll_state(&mut self, key: u32) -> &mut PollState {
+        match &mut self.handles.slot_mut(key).kind {
+            Kind::Poll(p) => p,
+            _ => unreachable!("checked by the caller"),
+        }
+    }
+
+    /// `ruv_poll_init`: the descriptor must be pollable (not a regular file)
+    /// and not have a poll handle already; it is made non-blocking.
+    pub(crate) unsafe fn poll_init(&mut self, h: *mut ruv_handle_t, fd: RawFd) -> Result<(), c_int> {
+        if fd < 0 {
+            return Err(RUV_EBADF);
+        }
+        if self.poll_fds.contains_key(&fd) {
+            return Err(RUV_EEXIST);
+        }
+        // Can epoll watch it? (A regular file gives EPERM.)
+        let registry = self.poll.registry();
+        registry
+            .register(&mut SourceFd(&fd), mio::Token(usize::MAX - 1), Interest::READABLE)
+            .map_err(errno_error)?;
+        registry.deregister(&mut SourceFd(&fd)).map_err(errno_error)?;
+        let mut nonblocking: c_int = 1;
+        // SAFETY: FIONBIO on a descriptor epoll accepted.
+        if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut nonblocking) } != 0 {
+            return Err(errno_error(std::io::Error::last_os_error()));
+        }
+        let state = PollState { fd, cb: None, events: 0, registered: false };
+        let key = unsafe { self.register(h, handle::RUV_POLL, Kind::Poll(state)) };
+        self.poll_fds.insert(fd, key);
+        Ok(())
+    }
+
+    /// `ruv_poll_start`: (re)starts watching for `events`; 0 stops.
+    pub(crate) fn poll_start(&mut self, key: u32, events: c_int, cb: Option<PollCb>) -> Result<(), c_int> {
+        if events & !ALL_EVENTS != 0 || self.handles.slot_mut(key).flags & CLOSING != 0 {
+            return Err(RUV_EINVAL);
+        }
+        if events == 0 {
+            self.poll_stop(key);
+            return Ok(());
+        }
+        if cb.is_none() {
+            return Err(RUV_EINVAL);
+        }
+        let generation = self.handles.slot_mut(key).generation;
+        let p = self.poll_state(key);
+        let (fd, was_registered) = (p.fd, p.registered);
+        let registry = self.poll.registry();
+        let tok = token(key, generation);
+        if was_registered {
+            registry.reregister(&mut SourceFd(&fd), tok, interest(events))
+        } else {
+            registry.register(&mut SourceFd(&fd), tok, interest(events))
+        }
+        .map_err(errno_error)?;
+        let p = self.poll_state(key);
+        p.registered = true;
+        p.events = events;
+        p.cb = cb;
+        self.activate(key);
+        Ok(())
+    }
+
+    /// `ruv_poll_stop`.
+    pub(crate) fn poll_stop(&mut self, key: u32) {
+        let p = self.poll_state(key);
+        let fd = p.fd;
+        if p.registered {
+            p.registered = false;
+            p.events = 0;
+            // The caller may have closed the descriptor already (libuv says
+            // not to, but it must not hurt the loop): ignore the error.
+            let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
+        }
+        self.deactivate(key);
+    }
+
+    pub(crate) fn poll_close(&mut self, key: u32) {
+        self.poll_stop(key);
+        let fd = self.poll_state(key).fd;
+        self.poll_fds.remove(&fd);
+    }
+
+    /// One readiness event for a poll handle.
+    pub(crate) unsafe fn dispatch_poll(lp: *mut LoopInner, event: &mio::event::Event) {
+        let (key, generation) = untoken(event.token());
+        // SAFETY: each `&mut *lp` ends before user code is called.
+        let call = {
+            let this = unsafe { &mut *lp };
+            let Some(slot) = this.handles.get(key, generation) else { return };
+            let h = slot.handle;
+            let Kind::Poll(p) = &slot.kind else { return };
+            if slot.flags & (ACTIVE | CLOSING) != ACTIVE {
+                return;
+            }
+            let (want, cb) = (p.events, p.cb);
+            if event.is_error() && !event.is_priority() {
+                // As libuv: an error condition stops the handle and is
+                // reported once as RUV_EBADF.
+                this.poll_stop(key);
+                (cb, h, RUV_EBADF, 0)
+            } else {
+                let mut got = 0;
+                if want & RUV_READABLE != 0 && (event.is_readable() || event.is_read_closed()) {
+                    got |= RUV_READABLE;
+                }
+                if want & RUV_WRITABLE != 0 && (event.is_writable() || event.is_write_closed()) {
+                    got |= RUV_WRITABLE;
+                }
+                if want & RUV_DISCONNECT != 0 && event.is_read_closed() {
+                    got |= RUV_DISCONNECT;
+                }
+                if want & RUV_PRIORITIZED != 0 && event.is_priority() {
+                    got |= RUV_PRIORITIZED;
+                }
+                if got == 0 {
+                    return;
+                }
+                (cb, h, 0, got)
+            }
+        };
+        let (cb, h, status, events) = call;
+        if let Some(cb) = cb {
+            unsafe { cb(h, status, events) };
+        }
+        // Re-arm so a condition that still holds is reported again.
+        let this = unsafe { &mut *lp };
+        if let Some(slot) = this.handles.get(key, generation) {
+            if let Kind::Poll(p) = &slot.kind {
+                if p.registered && slot.flags & (ACTIVE | CLOSING) == ACTIVE {
+                    let (fd, events) = (p.fd, p.events);
+                    let _ = this.poll.registry().reregister(
+                        &mut SourceFd(&fd),
+                        token(key, generation),
+                        interest(events),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! Timers: a 4-ary min-heap of (due time, start order), as libev keeps its
+//! timers, so that equal timeouts fire in the order they were started and
+//! start, stop and again are O(log n) with cache-friendly nodes.
+//!
+//! Running timers follows libuv's current behaviour: all timers due now are
+//! taken off the heap first, then their callbacks run one by one. A timer
+//! re-armed with timeout 0 from its own callback therefore waits for the next
+//! iteration instead of spinning, and a due timer that an earlier callback
+//! stopped, restarted or closed does not run in this batch.
+
+use crate::error::RUV_EINVAL;
+use crate::event_loop::LoopInner;
+use crate::ffi::handle::ruv_handle_t;
+use crate::registry::{Kind, Registry, CLOSING};
+use std::ffi::c_int;
+
+/// A callback that takes only its handle (timer, idle, prepare, check,
+/// async). The typed C callbacks are ABI-compatible with it: they differ only
+/// in the pointee type of their one pointer argument.
+pub type HandleCb = unsafe extern "C" fn(*mut ruv_handle_t);
+
+/// Not in the heap.
+const IDLE: u32 = u32::MAX;
+/// Taken off the heap by the running batch; its callback is about to run.
+const READY: u32 = u32::MAX - 1;
+
+/// A timer's Rust-side state (in its registry slot).
+pub struct TimerState {
+    pub cb: Option<HandleCb>,
+    /// Absolute due time in loop milliseconds (kept after a stop, as libuv's
+    /// `uv_timer_get_due_in` reads it).
+    pub due: u64,
+    pub repeat: u64,
+    /// Index in the heap, or `IDLE` / `READY`.
+    pos: u32,
+}
+
+impl TimerState {
+    pub fn new() -> Self {
+        TimerState { cb: None, due: 0, repeat: 0, pos: IDLE }
+    }
+}
+
+impl Default for TimerState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Node {
+    due: u64,
+    /// Start order: breaks ties between equal due times.
+    seq: u64,
+    key: u32,
+}
+
+impl Node {
+    #[inline]
+    fn before(&self, other: &Node) -> bool {
+        (self.due, self.seq) < (other.due, other.seq)
+    }
+}
+
+const ARITY: usize = 4;
+
+/// The loop's timers.
+#[derive(Default)]
+pub struct TimerHeap {
+    nodes: Vec<Node>,
+    next_seq: u64,
+    /// The running batch's `(key, generation)`, kept to reuse its allocation.
+    ready: Vec<(u32, u32)>,
+}
+
+#[inline]
+fn timer(reg: &mut Registry, key: u32) -> &mut TimerState {
+    match &mut reg.slot_mut(key).kind {
+        Kind::Timer(t) => t,
+        _ => unreachable!("only timers are in the timer heap"),
+    }
+}
+
+impl TimerHeap {
+    /// The earliest due time, if any timer is pending.
+    pub fn next_due(&self) -> Option<u64> {
+        self.nodes.first().map(|n| n.due)
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    fn place(&mut self, reg: &mut Registry, i: usize, node: Node) {
+        self.nodes[i] = node;
+        timer(reg, node.key).pos = i as u32;
+    }
+
+    fn sift_up(&mut self, reg: &mut Registry, mut i: usize) {
+        let node = self.nodes[i];
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if !node.before(&self.nodes[parent]) {
+                break;
+            }
+            let moved = self.nodes[parent];
+            self.place(reg, i, moved);
+            i = parent;
+        }
+        self.place(reg, i, node);
+    }
+
+    fn sift_down(&mut self, reg: &mut Registry, mut i: usize) {
+        let n = self.nodes.len();
+        let node = self.nodes[i];
+        loop {
+            let first = ARITY * i + 1;
+            if first >= n {
+                break;
+            }
+            let mut best = first;
+            for c in first + 1..(first + ARITY).min(n) {
+                if self.nodes[c].before(&self.nodes[best]) {
+                    best = c;
+                }
+            }
+            if !self.nodes[best].before(&node) {
+                break;
+            }
+            let moved = self.nodes[best];
+            self.place(reg, i, moved);
+            i = best;
+        }
+        self.place(reg, i, node);
+    }
+
+    fn push(&mut self, reg: &mut Registry, key: u32, due: u64) {
+        let node = Node { due, seq: self.next_seq, key };
+        self.next_seq += 1;
+        self.nodes.push(node);
+        self.sift_up(reg, self.nodes.len() - 1);
+    }
+
+    /// Takes the node at `i` out of the heap; the timer's `pos` is left for
+    /// the caller to set.
+    fn remove_at(&mut self, reg: &mut Registry, i: usize) -> Node {
+        let removed = self.nodes[i];
+        let last = self.nodes.pop().expect("heap is not empty");
+        if i < self.nodes.len() {
+            self.nodes[i] = last;
+            if i > 0 && last.before(&self.nodes[(i - 1) / ARITY]) {
+                self.sift_up(reg, i);
+            } else {
+                self.sift_down(reg, i);
+            }
+        }
+        removed
+    }
+}
+
+impl LoopInner {
+    fn timer_state(&mut self, key: u32) -> &mut TimerState {
+        timer(&mut self.handles, key)
+    }
+
+    /// Puts a stopped timer on the heap, due `timeout` ms from now.
+    fn timer_arm(&mut self, key: u32, timeout: u64) {
+        let due = self.now_ms.saturating_add(timeout);
+        self.timer_state(key).due = due;
+        self.timers.push(&mut self.handles, key, due);
+        self.activate(key);
+    }
+
+    /// `ruv_timer_start`.
+    pub(crate) fn timer_start(
+        &mut self,
+        key: u32,
+        cb: Option<HandleCb>,
+        timeout: u64,
+        repeat: u64,
+    ) -> Result<(), c_int> {
+        if cb.is_none() || self.handles.slot_mut(key).flags & CLOSING != 0 {
+            return Err(RUV_EINVAL);
+        }
+        self.timer_stop(key);
+        let t = self.timer_state(key);
+        t.cb = cb;
+        t.repeat = repeat;
+        self.timer_arm(key, timeout);
+        Ok(())
+    }
+
+    /// `ruv_timer_stop`: takes the timer off the heap, or out of the batch
+    /// that is running.
+    pub(crate) fn timer_stop(&mut self, key: u32) {
+        match self.timer_state(key).pos {
+            IDLE => return,
+            READY => {}
+            pos => {
+                self.timers.remove_at(&mut self.handles, pos as usize);
+            }
+        }
+        self.timer_state(key).pos = IDLE;
+        self.deactivate(key);
+    }
+
+    /// `ruv_timer_again`: restarts a repeating timer with its repeat as the
+    /// timeout; does nothing for a timer with repeat 0 (libuv's behaviour).
+    pub(crate) fn timer_again(&mut self, key: u32) -> Result<(), c_int> {
+        let t = self.timer_state(key);
+        if t.cb.is_none() {
+            return Err(RUV_EINVAL);
+        }
+        let (cb, repeat) = (t.cb, t.repeat);
+        if repeat != 0 {
+            self.timer_start(key, cb, repeat, repeat)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn timer_set_repeat(&mut self, key: u32, repeat: u64) {
+        self.timer_state(key).repeat = repeat;
+    }
+
+    pub(crate) fn timer_get_repeat(&mut self, key: u32) -> u64 {
+        self.timer_state(key).repeat
+    }
+
+    /// Milliseconds until the timer is due; 0 if that time has passed.
+    pub(crate) fn timer_get_due_in(&mut self, key: u32) -> u64 {
+        let now = self.now_ms;
+        self.timer_state(key).due.saturating_sub(now)
+    }
+
+    /// The timer phase: runs every timer due at the cached time.
+    pub(crate) unsafe fn run_timers(lp: *mut LoopInner) {
+        // SAFETY: each `&mut *lp` below ends before user code is called.
+        let mut ready = {
+            let this = unsafe { &mut *lp };
+            let mut ready = std::mem::take(&mut this.timers.ready);
+            while let Some(due) = this.timers.next_due() {
+                if due > this.now_ms {
+                    break;
+                }
+                let node = this.timers.remove_at(&mut this.handles, 0);
+                this.timer_state(node.key).pos = READY;
+                this.deactivate(node.key);
+                ready.push((node.key, this.handles.slot_mut(node.key).generation));
+            }
+            ready
+        };
+        for &(key, generation) in &ready {
+            let call = {
+                let this = unsafe { &mut *lp };
+                let Some(slot) = this.handles.get_mut(key, generation) else { continue };
+                let h = slot.handle;
+                let Kind::Timer(t) = &mut slot.kind else { continue };
+                if t.pos != READY {
+                    continue; // stopped, restarted or closed by an earlier callback
+                }
+                t.pos = IDLE;
+                let (cb, repeat) = (t.cb, t.repeat);
+                if repeat != 0 {
+                    this.timer_arm(key, repeat);
+                }
+                cb.map(|cb| (cb, h))
+            };
+            if let Some((cb, h)) = call {
+                unsafe { cb(h) };
+            }
+        }
+        ready.clear();
+        unsafe { (*lp).timers.ready = ready };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The heap alone, against a sorted reference, with random removals.
+    #[test]
+    fn heap_orders_by_due_then_start() {
+        let mut reg = Registry::new();
+        let mut heap = TimerHeap::default();
+        let mut keys = Vec::new();
+        let mut x: u64 = 12345;
+        for _ in 0..2000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let (key, _) = reg.insert(std::ptr::null_mut(), Kind::Timer(TimerState::new()));
+            let due = (x >> 33) % 50; // many equal due times
+            heap.push(&mut reg, key, due);
+            keys.push((key, due));
+        }
+        // remove every third timer through its recorded position
+        let mut expected = Vec::new();
+        for (i, &(key, due)) in keys.iter().enumerate() {
+            if i % 3 == 0 {
+                let pos = timer(&mut reg, key).pos as usize;
+                assert_eq!(heap.nodes[pos].key, key);
+                heap.remove_at(&mut reg, pos);
+            } else {
+                expected.push((due, i, key));
+            }
+        }
+        expected.sort();
+        let mut got = Vec::new();
+        while !heap.is_empty() {
+            got.push(heap.remove_at(&mut reg, 0).key);
+        }
+        let want: Vec<u32> = expected.iter().map(|e| e.2).collect();
+        assert_eq!(got, want);
+    }
+}

@@ -1,0 +1,90 @@
+/* The C tests' tiny harness: CHECK macros that count, a time bound, and the
+ * closing line "N passed, M failed" that tests/c_api.rs and CI read.
+ * Each test file is one program: main() calls test_begin(), RUN()s its test
+ * functions and returns test_end(). */
+#ifndef RUV_TEST_H
+#define RUV_TEST_H
+
+#define _GNU_SOURCE
+#include "ruv.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int t_passed, t_failed;
+
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    if (cond) {                                                               \
+      t_passed++;                                                             \
+    } else {                                                                  \
+      t_failed++;                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                         \
+  } while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+  do {                                                                        \
+    long long t_a_ = (long long)(a), t_b_ = (long long)(b);                   \
+    if (t_a_ == t_b_) {                                                       \
+      t_passed++;                                                             \
+    } else {                                                                  \
+      t_failed++;                                                             \
+      fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s (%lld != %lld)\n",    \
+              __FILE__, __LINE__, #a, #b, t_a_, t_b_);                        \
+    }                                                                         \
+  } while (0)
+
+#define CHECK_STR(a, b)                                                       \
+  do {                                                                        \
+    const char *t_a_ = (a), *t_b_ = (b);                                      \
+    if (t_a_ && t_b_ && strcmp(t_a_, t_b_) == 0) {                            \
+      t_passed++;                                                             \
+    } else {                                                                  \
+      t_failed++;                                                             \
+      fprintf(stderr, "%s:%d: CHECK_STR failed: %s == %s (\"%s\" != \"%s\")\n", \
+              __FILE__, __LINE__, #a, #b, t_a_ ? t_a_ : "(null)",             \
+              t_b_ ? t_b_ : "(null)");                                        \
+    }                                                                         \
+  } while (0)
+
+#define RUN(test)                            \
+  do {                                       \
+    fprintf(stderr, "-- %s\n", #test);       \
+    test();                                  \
+  } while (0)
+
+static void t_timed_out(int sig) {
+  static const char msg[] = "test timed out\n";
+  (void)sig;
+  (void)!write(2, msg, sizeof msg - 1);
+  _exit(3);
+}
+
+/* Bounds the whole program (generous: valgrind runs it too). */
+static void test_begin(void) {
+  signal(SIGALRM, t_timed_out);
+  alarm(120);
+}
+
+static int test_end(void) {
+  printf("%d passed, %d failed\n", t_passed, t_failed);
+  return t_failed == 0 && t_passed > 0 ? 0 : 1;
+}
+
+/* Closes every handle still open on `loop`, runs the close callbacks, and
+ * closes the loop, checking that it could. */
+static void t_close_walk_cb(ruv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!ruv_is_closing(h)) ruv_close(h, NULL);
+}
+
+static void close_loop(ruv_loop_t *loop) {
+  ruv_walk(loop, t_close_walk_cb, NULL);
+  ruv_run(loop, RUV_RUN_DEFAULT);
+  CHECK_EQ(ruv_loop_close(loop), 0);
+}
+
+#endif

@@ -1,0 +1,122 @@
+/* Struct sizes and public-field offsets match libuv's on Linux x86-64, so
+ * programs that embed handles in their own structs, cast between handle
+ * types, or read public fields keep working. The numbers are libuv 1.44's
+ * (Debian's libuv1-dev), the same in 1.52. */
+#include "test.h"
+#include <stddef.h>
+
+static void test_sizes(void) {
+  CHECK_EQ(sizeof(ruv_loop_t), 848);
+  CHECK_EQ(sizeof(ruv_handle_t), 96);
+  CHECK_EQ(sizeof(ruv_timer_t), 152);
+  CHECK_EQ(sizeof(ruv_idle_t), 120);
+  CHECK_EQ(sizeof(ruv_prepare_t), 120);
+  CHECK_EQ(sizeof(ruv_check_t), 120);
+  CHECK_EQ(sizeof(ruv_async_t), 128);
+  CHECK_EQ(sizeof(ruv_poll_t), 160);
+  CHECK_EQ(sizeof(ruv_req_t), 64);
+  CHECK_EQ(sizeof(ruv_buf_t), 16);
+}
+
+static void test_size_functions_agree(void) {
+  CHECK_EQ(ruv_loop_size(), sizeof(ruv_loop_t));
+  CHECK_EQ(ruv_handle_size(RUV_HANDLE), sizeof(ruv_handle_t));
+  CHECK_EQ(ruv_handle_size(RUV_TIMER), sizeof(ruv_timer_t));
+  CHECK_EQ(ruv_handle_size(RUV_IDLE), sizeof(ruv_idle_t));
+  CHECK_EQ(ruv_handle_size(RUV_PREPARE), sizeof(ruv_prepare_t));
+  CHECK_EQ(ruv_handle_size(RUV_CHECK), sizeof(ruv_check_t));
+  CHECK_EQ(ruv_handle_size(RUV_ASYNC), sizeof(ruv_async_t));
+  CHECK_EQ(ruv_handle_size(RUV_POLL), sizeof(ruv_poll_t));
+  CHECK_EQ(ruv_req_size(RUV_REQ), sizeof(ruv_req_t));
+  /* libuv's sizes for the types later issues bring */
+  CHECK_EQ(ruv_handle_size(RUV_TCP), 248);
+  CHECK_EQ(ruv_handle_size(RUV_STREAM), 248);
+  CHECK_EQ(ruv_handle_size(RUV_NAMED_PIPE), 264);
+  CHECK_EQ(ruv_handle_size(RUV_TTY), 312);
+  CHECK_EQ(ruv_handle_size(RUV_UDP), 216);
+  CHECK_EQ(ruv_handle_size(RUV_SIGNAL), 152);
+  CHECK_EQ(ruv_handle_size(RUV_PROCESS), 136);
+  CHECK_EQ(ruv_handle_size(RUV_FS_EVENT), 136);
+  CHECK_EQ(ruv_handle_size(RUV_FS_POLL), 104);
+  CHECK_EQ(ruv_req_size(RUV_CONNECT), 96);
+  CHECK_EQ(ruv_req_size(RUV_WRITE), 192);
+  CHECK_EQ(ruv_req_size(RUV_SHUTDOWN), 80);
+  CHECK_EQ(ruv_req_size(RUV_UDP_SEND), 320);
+  CHECK_EQ(ruv_req_size(RUV_FS), 440);
+  CHECK_EQ(ruv_req_size(RUV_WORK), 128);
+  CHECK_EQ(ruv_req_size(RUV_GETADDRINFO), 160);
+  CHECK_EQ(ruv_req_size(RUV_GETNAMEINFO), 1320);
+  CHECK_EQ(ruv_req_size(RUV_RANDOM), 144);
+  CHECK_EQ(ruv_handle_size(RUV_FILE), (size_t)-1);
+  CHECK_EQ(ruv_handle_size(99), (size_t)-1);
+  CHECK_EQ(ruv_req_size(0), (size_t)-1);
+}
+
+#define CHECK_HANDLE_HEAD(T)                     \
+  do {                                           \
+    CHECK_EQ(offsetof(T, data), 0);              \
+    CHECK_EQ(offsetof(T, loop), 8);              \
+    CHECK_EQ(offsetof(T, type), 16);             \
+  } while (0)
+
+static void test_offsets(void) {
+  CHECK_EQ(offsetof(ruv_loop_t, data), 0);
+  CHECK_EQ(offsetof(ruv_loop_t, active_handles), 8);
+  CHECK_EQ(offsetof(ruv_loop_t, handle_queue), 16);
+  CHECK_EQ(offsetof(ruv_loop_t, active_reqs), 32);
+  CHECK_EQ(offsetof(ruv_loop_t, internal_fields), 40);
+  CHECK_EQ(offsetof(ruv_loop_t, stop_flag), 48);
+  CHECK_HANDLE_HEAD(ruv_handle_t);
+  CHECK_HANDLE_HEAD(ruv_timer_t);
+  CHECK_HANDLE_HEAD(ruv_idle_t);
+  CHECK_HANDLE_HEAD(ruv_prepare_t);
+  CHECK_HANDLE_HEAD(ruv_check_t);
+  CHECK_HANDLE_HEAD(ruv_async_t);
+  CHECK_HANDLE_HEAD(ruv_poll_t);
+  CHECK_EQ(offsetof(ruv_req_t, data), 0);
+  CHECK_EQ(offsetof(ruv_req_t, type), 8);
+  CHECK_EQ(offsetof(ruv_buf_t, base), 0);
+  CHECK_EQ(offsetof(ruv_buf_t, len), 8);
+}
+
+/* Handles embedded in a caller's struct and reached through casts, as libuv
+ * programs do. */
+struct conn {
+  int id;
+  ruv_timer_t timer;
+  int after;
+};
+
+static int embedded_fired;
+static void embedded_cb(ruv_timer_t *t) {
+  struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
+  CHECK_EQ(c->id, 7);
+  CHECK_EQ(c->after, 9);
+  CHECK(((ruv_handle_t *)t)->type == RUV_TIMER);
+  CHECK(((ruv_handle_t *)t)->data == c);
+  embedded_fired++;
+}
+
+static void test_embedded_handle(void) {
+  ruv_loop_t loop;
+  struct conn c = {7, {0}, 9};
+  CHECK_EQ(ruv_loop_init(&loop), 0);
+  CHECK_EQ(ruv_timer_init(&loop, &c.timer), 0);
+  c.timer.data = &c;
+  CHECK(c.timer.loop == &loop);
+  CHECK_EQ(ruv_handle_get_type((ruv_handle_t *)&c.timer), RUV_TIMER);
+  CHECK_EQ(ruv_timer_start(&c.timer, embedded_cb, 0, 0), 0);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  CHECK_EQ(embedded_fired, 1);
+  CHECK_EQ(c.after, 9);
+  close_loop(&loop);
+}
+
+int main(void) {
+  test_begin();
+  RUN(test_sizes);
+  RUN(test_size_functions_agree);
+  RUN(test_offsets);
+  RUN(test_embedded_handle);
+  return test_end();
+}
