@@ -26,7 +26,7 @@ EXAMPLES := $(patsubst examples-c/%.c,target/examples-c/%,$(wildcard examples-c/
 ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
-.PHONY: all lib examples header test test-rust test-valgrind test-zig zig-tools \
+.PHONY: all lib examples header test test-rust test-valgrind test-install test-zig zig-tools \
         run bench install uninstall clean ruv.pc
 
 all: lib examples
@@ -47,7 +47,7 @@ header:
 run: examples
 	./target/examples-c/ticker
 
-test: test-rust test-valgrind
+test: test-rust test-valgrind test-install
 
 # Rust unit tests, the header check, and every C test (tests/c_api.rs).
 test-rust:
@@ -57,6 +57,10 @@ test-rust:
 # leak fails. Set RUV_REQUIRE_VALGRIND=1 to fail when valgrind is missing.
 test-valgrind: test-rust
 	@RUV_REQUIRE_VALGRIND=$(RUV_REQUIRE_VALGRIND) tests/valgrind.sh target/ctests/*
+
+# A staged `make install`, used through pkg-config, then `make uninstall`.
+test-install: lib
+	tests/install.sh
 
 zig-tools: $(ZIG16)/ziglang $(ZIG17)/ziglang
 
