@@ -534,7 +534,8 @@ typedef struct ruv_loop_s ruv_loop_t;
 typedef int ruv_handle_type;
 
 /**
- * Private to ruv: where a handle's registry entry is. C code never reads it.
+ * Private to ruv: where the handle's registry entry is, and the handle's own
+ * state (see `handle_state`). C code never reads it.
  */
 typedef struct ruv_handle_private_t {
   uint32_t key;
@@ -548,8 +549,10 @@ typedef struct ruv_handle_private_t {
    * `HANDLE_LIVE` from init until the close callback, then `HANDLE_CLOSED`.
    */
   uint32_t state;
-  uint32_t spare;
-  void *reserved[6];
+  uint16_t flags;
+  uint8_t kind;
+  uint8_t spare;
+  uint64_t fields[6];
 } ruv_handle_private_t;
 
 /**
@@ -931,7 +934,8 @@ int ruv_backend_timeout(const ruv_loop_t *loop);
 /**
  * Calls `walk_cb(handle, arg)` for every handle of the loop, closing ones
  * *  included, in the order they were initialised. The callback may close
- * *  handles; one closed by an earlier call of the same walk is skipped. 
+ * *  handles (they are still visited, as closing handles); a handle whose close
+ * *  callback has run in the meantime is skipped. 
  */
 void ruv_walk(ruv_loop_t *loop, ruv_walk_cb walk_cb, void *arg);
 
@@ -1004,7 +1008,7 @@ size_t ruv_handle_size(ruv_handle_type type);
 ruv_handle_type ruv_handle_get_type(const ruv_handle_t *handle);
 
 /**
- * The name of a handle type ("timer", "tcp", ...), or NULL for an unknown one.
+ * The name of a handle type ("timer", "tcp", ..., "file"), or NULL for an unknown one.
  * *  The string is static. 
  */
 const char *ruv_handle_type_name(ruv_handle_type type);

@@ -13,9 +13,10 @@ use crate::error::{RUV_EBUSY, RUV_EINVAL};
 use crate::ffi::event_loop::{ruv_loop_t, LOOP_LIVE};
 use crate::ffi::handle::{self, ruv_close_cb, ruv_handle_t, HANDLE_CLOSED};
 use crate::ffi::{Misuse, LOOP_NOT_INITIALISED, NULL_ARG};
+use crate::handle_state::{self, Kind, ACTIVE, CLOSING, REF};
 use crate::phase::PhaseList;
 use crate::poll::PollFds;
-use crate::registry::{Kind, Registry, ACTIVE, CLOSING, REF};
+use crate::registry::Registry;
 use crate::timer::TimerHeap;
 use std::ffi::c_int;
 use std::time::Duration;
@@ -106,113 +107,107 @@ impl LoopInner {
     }
 
     /// Registers a new handle of `kind` and marks the caller's struct live.
-    pub(crate) unsafe fn register(
-        &mut self,
-        h: *mut ruv_handle_t,
-        ty: handle::ruv_handle_type,
-        kind: Kind,
-    ) -> u32 {
-        let (key, generation) = self.handles.insert(h, kind);
+    pub(crate) unsafe fn register(&mut self, h: *mut ruv_handle_t, ty: handle::ruv_handle_type, kind: Kind) -> u32 {
+        let nn = std::ptr::NonNull::new(h).expect("init functions check for NULL");
+        let (key, generation) = self.handles.insert(nn);
         // SAFETY: `h` is the caller's handle being initialised.
-        unsafe { handle::mark_live(h, self.c_loop, ty, key, generation) };
+        unsafe { handle::mark_live(h, self.c_loop, ty, kind, key, generation) };
         key
     }
 
     // ---- active and referenced handles -------------------------------------
 
-    fn sync_active_handles(&mut self) {
+    fn add_active(&mut self, delta: i32) {
+        self.active_handles = self.active_handles.wrapping_add_signed(delta);
         // SAFETY: the caller's loop struct outlives its state.
         unsafe { (*self.c_loop).active_handles = self.active_handles };
     }
 
     /// Marks a handle started; a referenced one now keeps the loop alive.
-    pub(crate) fn activate(&mut self, key: u32) {
-        let slot = self.handles.slot_mut(key);
-        if slot.flags & ACTIVE == 0 {
-            slot.flags |= ACTIVE;
-            if slot.flags & REF != 0 {
-                self.active_handles += 1;
-                self.sync_active_handles();
+    pub(crate) fn activate(&mut self, h: *mut ruv_handle_t) {
+        // SAFETY: callers pass registered handles.
+        let f = unsafe { handle_state::flags(h) };
+        if f & ACTIVE == 0 {
+            unsafe { handle_state::set_flags(h, f | ACTIVE) };
+            if f & REF != 0 {
+                self.add_active(1);
             }
         }
     }
 
     /// Marks a handle stopped.
-    pub(crate) fn deactivate(&mut self, key: u32) {
-        let slot = self.handles.slot_mut(key);
-        if slot.flags & ACTIVE != 0 {
-            slot.flags &= !ACTIVE;
-            if slot.flags & REF != 0 {
-                self.active_handles -= 1;
-                self.sync_active_handles();
+    pub(crate) fn deactivate(&mut self, h: *mut ruv_handle_t) {
+        // SAFETY: callers pass registered handles.
+        let f = unsafe { handle_state::flags(h) };
+        if f & ACTIVE != 0 {
+            unsafe { handle_state::set_flags(h, f & !ACTIVE) };
+            if f & REF != 0 {
+                self.add_active(-1);
             }
         }
     }
 
-    pub(crate) fn set_ref(&mut self, key: u32, on: bool) {
-        let slot = self.handles.slot_mut(key);
-        if (slot.flags & REF != 0) == on {
+    pub(crate) fn set_ref(&mut self, h: *mut ruv_handle_t, on: bool) {
+        // SAFETY: callers pass registered handles.
+        let f = unsafe { handle_state::flags(h) };
+        if (f & REF != 0) == on {
             return;
         }
-        slot.flags ^= REF;
-        if slot.flags & ACTIVE != 0 {
-            if on {
-                self.active_handles += 1;
-            } else {
-                self.active_handles -= 1;
-            }
-            self.sync_active_handles();
+        unsafe { handle_state::set_flags(h, f ^ REF) };
+        if f & ACTIVE != 0 {
+            self.add_active(if on { 1 } else { -1 });
         }
     }
 
-    pub(crate) fn is_active(&mut self, key: u32) -> bool {
-        self.handles.slot_mut(key).flags & ACTIVE != 0
+    pub(crate) unsafe fn is_active(h: *mut ruv_handle_t) -> bool {
+        unsafe { handle_state::flags(h) & ACTIVE != 0 }
     }
 
-    pub(crate) fn has_ref(&mut self, key: u32) -> bool {
-        self.handles.slot_mut(key).flags & REF != 0
+    pub(crate) unsafe fn has_ref(h: *mut ruv_handle_t) -> bool {
+        unsafe { handle_state::flags(h) & REF != 0 }
     }
 
-    pub(crate) fn is_closing(&mut self, key: u32) -> bool {
-        self.handles.slot_mut(key).flags & CLOSING != 0
+    pub(crate) unsafe fn is_closing(h: *mut ruv_handle_t) -> bool {
+        unsafe { handle_state::flags(h) & CLOSING != 0 }
     }
 
     /// `ruv_fileno`: the descriptor of a handle that has one.
-    pub(crate) fn fileno(&mut self, key: u32) -> Result<c_int, c_int> {
-        let slot = self.handles.slot_mut(key);
-        if slot.flags & CLOSING != 0 {
-            return Err(crate::error::RUV_EBADF);
+    pub(crate) unsafe fn fileno(h: *mut ruv_handle_t) -> Result<c_int, c_int> {
+        // SAFETY: a registered handle; fields read by its kind.
+        // (The type is checked first, as libuv does.)
+        unsafe {
+            if handle_state::kind(h) != Some(Kind::Poll) {
+                return Err(RUV_EINVAL);
+            }
+            if Self::is_closing(h) {
+                return Err(crate::error::RUV_EBADF);
+            }
+            Ok(handle_state::fields::<handle_state::PollFields>(h).fd)
         }
-        match &slot.kind {
-            Kind::Poll(p) => Ok(p.fd),
-            _ => Err(RUV_EINVAL),
-        }
-    }
-
-    /// A handle that `ruv_close` was called on, if it is one of this loop's
-    /// and not closing already.
-    fn closable(&mut self, key: u32) -> Result<(), Misuse> {
-        if self.handles.slot_mut(key).flags & CLOSING != 0 {
-            return Err(Misuse { code: RUV_EINVAL, what: "handle is already closing" });
-        }
-        Ok(())
     }
 
     /// `ruv_close`: stops the handle now and queues its close callback.
-    pub(crate) unsafe fn close(lp: *mut LoopInner, key: u32, cb: ruv_close_cb) -> Result<(), Misuse> {
+    pub(crate) unsafe fn close(
+        lp: *mut LoopInner,
+        h: *mut ruv_handle_t,
+        key: u32,
+        cb: ruv_close_cb,
+    ) -> Result<(), Misuse> {
         // SAFETY: `lp` is live and no user code runs in here.
         let this = unsafe { &mut *lp };
-        this.closable(key)?;
-        match this.handles.slot_mut(key).kind {
-            Kind::Timer(_) => this.timer_stop(key),
-            Kind::Phase(_) => this.phase_stop(key),
-            Kind::Async(_) => this.async_close(key),
-            Kind::Poll(_) => this.poll_close(key),
+        if unsafe { Self::is_closing(h) } {
+            return Err(Misuse { code: RUV_EINVAL, what: "handle is already closing" });
         }
-        this.deactivate(key);
-        let slot = this.handles.slot_mut(key);
-        slot.flags |= CLOSING;
-        let generation = slot.generation;
+        match unsafe { handle_state::kind(h) } {
+            Some(Kind::Timer) => this.timer_stop(h, key),
+            Some(Kind::Idle | Kind::Prepare | Kind::Check) => this.phase_stop(h, key),
+            Some(Kind::Async) => this.async_close(h, key),
+            Some(Kind::Poll) => this.poll_close(h),
+            None => {}
+        }
+        this.deactivate(h);
+        unsafe { handle_state::set_flags(h, handle_state::flags(h) | CLOSING) };
+        let generation = this.handles.slot_mut(key).generation;
         this.closing.push(Closing { key, generation, cb });
         Ok(())
     }
@@ -250,8 +245,8 @@ impl LoopInner {
     }
 
     /// `ruv_walk`: calls `f` for every open handle, closing ones included, in
-    /// the order they were initialised. Handles closed by an earlier call in
-    /// the same walk are skipped.
+    /// the order they were initialised. A handle whose close callback ran
+    /// during the walk (the callback ran the loop) is skipped.
     pub(crate) unsafe fn walk(lp: *mut LoopInner, mut f: impl FnMut(*mut ruv_handle_t)) {
         // SAFETY: short borrows; `f` runs user code between them.
         let all = unsafe { (*lp).handles.snapshot() };
@@ -324,7 +319,8 @@ impl LoopInner {
             let mut events = this.events.take().expect("events are put back after dispatch");
             let timeout =
                 (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
-            let waited_from = this.idle_time_ns.map(|_| clock::hrtime_ns());
+            // Idle time counts only polls that may block, as libuv's does.
+            let waited_from = this.idle_time_ns.filter(|_| timeout_ms != 0).map(|_| clock::hrtime_ns());
             let old_mask = this.block_sigprof.then(block_sigprof);
             // An error here is EINTR (a signal arrived): no events this time.
             let _ = this.poll.poll(&mut events, timeout);
@@ -334,9 +330,9 @@ impl LoopInner {
             if let (Some(from), Some(total)) = (waited_from, this.idle_time_ns.as_mut()) {
                 *total += clock::hrtime_ns() - from;
             }
-            if timeout_ms != 0 {
-                this.update_time();
-            }
+            // Check and close callbacks see the time after polling, as in
+            // libuv, even when the poll did not wait.
+            this.update_time();
             events
         };
         for event in events.iter() {
@@ -362,8 +358,7 @@ impl LoopInner {
                 if this.handles.get(c.key, c.generation).is_none() {
                     continue;
                 }
-                let slot = this.handles.remove(c.key);
-                slot.handle
+                this.handles.remove(c.key).handle()
             };
             // The struct is not a handle any more: mark it before the callback,
             // which may free it.

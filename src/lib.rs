@@ -28,6 +28,7 @@ pub mod event_loop;
 pub mod ffi;
 pub mod phase;
 pub mod poll;
+pub mod handle_state;
 pub mod registry;
 pub mod timer;
 pub mod wakeup;

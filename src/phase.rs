@@ -8,7 +8,8 @@
 
 use crate::error::RUV_EINVAL;
 use crate::event_loop::LoopInner;
-use crate::registry::{Kind, ACTIVE, CLOSING};
+use crate::ffi::handle::ruv_handle_t;
+use crate::handle_state::{self, Kind, PhaseFields, ACTIVE, CLOSING};
 use crate::timer::HandleCb;
 use std::ffi::c_int;
 
@@ -20,18 +21,14 @@ pub enum Phase {
     Check = 2,
 }
 
-/// An idle, prepare or check handle's state.
-pub struct PhaseState {
-    pub phase: Phase,
-    pub cb: Option<HandleCb>,
-    /// Which start this is: a handle stopped and started again during a round
-    /// is a different start and waits for the next round.
-    start: u64,
-}
-
-impl PhaseState {
-    pub fn new(phase: Phase) -> Self {
-        PhaseState { phase, cb: None, start: 0 }
+impl Phase {
+    fn of(h: *mut ruv_handle_t) -> Phase {
+        // SAFETY: only called on registered idle, prepare and check handles.
+        match unsafe { handle_state::kind(h) } {
+            Some(Kind::Idle) => Phase::Idle,
+            Some(Kind::Prepare) => Phase::Prepare,
+            _ => Phase::Check,
+        }
     }
 }
 
@@ -51,18 +48,17 @@ impl PhaseList {
     }
 }
 
-impl LoopInner {
-    fn phase_state(&mut self, key: u32) -> &mut PhaseState {
-        match &mut self.handles.slot_mut(key).kind {
-            Kind::Phase(p) => p,
-            _ => unreachable!("checked by the caller"),
-        }
-    }
+fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut PhaseFields {
+    // SAFETY: only called on registered phase handles, never across user code.
+    unsafe { handle_state::fields(h) }
+}
 
+impl LoopInner {
     /// `ruv_{idle,prepare,check}_start`. Starting an active handle does
     /// nothing (its callback stays the one it was started with), as in libuv.
-    pub(crate) fn phase_start(&mut self, key: u32, cb: Option<HandleCb>) -> Result<(), c_int> {
-        let flags = self.handles.slot_mut(key).flags;
+    pub(crate) fn phase_start(&mut self, h: *mut ruv_handle_t, key: u32, cb: Option<HandleCb>) -> Result<(), c_int> {
+        // SAFETY: a registered handle.
+        let flags = unsafe { handle_state::flags(h) };
         if flags & CLOSING != 0 {
             return Err(RUV_EINVAL);
         }
@@ -72,29 +68,28 @@ impl LoopInner {
         if cb.is_none() {
             return Err(RUV_EINVAL);
         }
-        let phase = self.phase_state(key).phase;
-        let list = &mut self.phases[phase as usize];
+        let list = &mut self.phases[Phase::of(h) as usize];
         let start = list.next_start;
         list.next_start += 1;
         list.started.push(key);
-        let p = self.phase_state(key);
+        let p = fields(h);
         p.cb = cb;
         p.start = start;
-        self.activate(key);
+        self.activate(h);
         Ok(())
     }
 
     /// `ruv_{idle,prepare,check}_stop`.
-    pub(crate) fn phase_stop(&mut self, key: u32) {
-        if self.handles.slot_mut(key).flags & ACTIVE == 0 {
+    pub(crate) fn phase_stop(&mut self, h: *mut ruv_handle_t, key: u32) {
+        // SAFETY: a registered handle.
+        if unsafe { handle_state::flags(h) } & ACTIVE == 0 {
             return;
         }
-        let phase = self.phase_state(key).phase;
-        let started = &mut self.phases[phase as usize].started;
+        let started = &mut self.phases[Phase::of(h) as usize].started;
         if let Some(i) = started.iter().rposition(|&k| k == key) {
             started.remove(i);
         }
-        self.deactivate(key);
+        self.deactivate(h);
     }
 
     /// Runs one phase's callbacks.
@@ -102,15 +97,13 @@ impl LoopInner {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let mut round = {
             let this = unsafe { &mut *lp };
-            let list = &mut this.phases[phase as usize];
-            if list.started.is_empty() {
+            if this.phases[phase as usize].started.is_empty() {
                 return;
             }
-            let mut round = std::mem::take(&mut list.round);
+            let mut round = std::mem::take(&mut this.phases[phase as usize].round);
             for &key in this.phases[phase as usize].started.iter().rev() {
                 let slot = this.handles.slot_mut(key);
-                let Kind::Phase(p) = &slot.kind else { continue };
-                round.push((key, slot.generation, p.start));
+                round.push((key, slot.generation, fields(slot.handle()).start));
             }
             round
         };
@@ -118,12 +111,13 @@ impl LoopInner {
             let call = {
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get(key, generation) else { continue };
-                match &slot.kind {
-                    Kind::Phase(p) if slot.flags & ACTIVE != 0 && p.start == start => {
-                        p.cb.map(|cb| (cb, slot.handle))
-                    }
-                    _ => None,
+                let h = slot.handle();
+                let active = unsafe { handle_state::flags(h) } & ACTIVE != 0;
+                let p = fields(h);
+                if !active || p.start != start {
+                    continue;
                 }
+                p.cb.map(|cb| (cb, h))
             };
             if let Some((cb, h)) = call {
                 unsafe { cb(h) };

@@ -9,7 +9,8 @@
 use crate::error::{RUV_EBADF, RUV_EEXIST, RUV_EINVAL};
 use crate::event_loop::LoopInner;
 use crate::ffi::handle::{self, ruv_handle_t};
-use crate::registry::{token, untoken, Kind, ACTIVE, CLOSING};
+use crate::handle_state::{self, Kind, PollFields, ACTIVE, CLOSING};
+use crate::registry::{token, untoken};
 use mio::unix::SourceFd;
 use mio::Interest;
 use std::collections::HashMap;
@@ -24,15 +25,6 @@ const ALL_EVENTS: c_int = RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT | RUV_PRI
 
 /// `ruv_poll_cb`'s Rust shape: (handle, status, events).
 pub type PollCb = unsafe extern "C" fn(*mut ruv_handle_t, c_int, c_int);
-
-/// A poll handle's state.
-pub struct PollState {
-    pub fd: RawFd,
-    cb: Option<PollCb>,
-    /// The `RUV_*` events asked for; 0 when stopped.
-    events: c_int,
-    registered: bool,
-}
 
 /// Which descriptors have a poll handle: libuv allows one per descriptor.
 pub type PollFds = HashMap<RawFd, u32>;
@@ -58,14 +50,12 @@ fn interest(events: c_int) -> Interest {
     i.expect("events is not 0")
 }
 
-impl LoopInner {
-    fn poll_state(&mut self, key: u32) -> &mut PollState {
-        match &mut self.handles.slot_mut(key).kind {
-            Kind::Poll(p) => p,
-            _ => unreachable!("checked by the caller"),
-        }
-    }
+fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut PollFields {
+    // SAFETY: only called on registered poll handles, never across user code.
+    unsafe { handle_state::fields(h) }
+}
 
+impl LoopInner {
     /// `ruv_poll_init`: the descriptor must be pollable (not a regular file)
     /// and not have a poll handle already; it is made non-blocking.
     pub(crate) unsafe fn poll_init(&mut self, h: *mut ruv_handle_t, fd: RawFd) -> Result<(), c_int> {
@@ -86,80 +76,81 @@ impl LoopInner {
         if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut nonblocking) } != 0 {
             return Err(errno_error(std::io::Error::last_os_error()));
         }
-        let state = PollState { fd, cb: None, events: 0, registered: false };
-        let key = unsafe { self.register(h, handle::RUV_POLL, Kind::Poll(state)) };
+        let key = unsafe { self.register(h, handle::RUV_POLL, Kind::Poll) };
+        fields(h).fd = fd;
         self.poll_fds.insert(fd, key);
         Ok(())
     }
 
     /// `ruv_poll_start`: (re)starts watching for `events`; 0 stops.
-    pub(crate) fn poll_start(&mut self, key: u32, events: c_int, cb: Option<PollCb>) -> Result<(), c_int> {
-        if events & !ALL_EVENTS != 0 || self.handles.slot_mut(key).flags & CLOSING != 0 {
+    pub(crate) fn poll_start(
+        &mut self,
+        h: *mut ruv_handle_t,
+        key: u32,
+        events: c_int,
+        cb: Option<PollCb>,
+    ) -> Result<(), c_int> {
+        // SAFETY: a registered handle.
+        if events & !ALL_EVENTS != 0 || unsafe { handle_state::flags(h) } & CLOSING != 0 {
             return Err(RUV_EINVAL);
         }
         if events == 0 {
-            self.poll_stop(key);
+            self.poll_stop(h);
             return Ok(());
         }
         if cb.is_none() {
             return Err(RUV_EINVAL);
         }
-        let generation = self.handles.slot_mut(key).generation;
-        let p = self.poll_state(key);
-        let (fd, was_registered) = (p.fd, p.registered);
+        let tok = token(key, self.handles.slot_mut(key).generation);
+        let p = fields(h);
         let registry = self.poll.registry();
-        let tok = token(key, generation);
-        if was_registered {
-            registry.reregister(&mut SourceFd(&fd), tok, interest(events))
+        if p.registered {
+            registry.reregister(&mut SourceFd(&p.fd), tok, interest(events))
         } else {
-            registry.register(&mut SourceFd(&fd), tok, interest(events))
+            registry.register(&mut SourceFd(&p.fd), tok, interest(events))
         }
         .map_err(errno_error)?;
-        let p = self.poll_state(key);
         p.registered = true;
         p.events = events;
         p.cb = cb;
-        self.activate(key);
+        self.activate(h);
         Ok(())
     }
 
     /// `ruv_poll_stop`.
-    pub(crate) fn poll_stop(&mut self, key: u32) {
-        let p = self.poll_state(key);
-        let fd = p.fd;
+    pub(crate) fn poll_stop(&mut self, h: *mut ruv_handle_t) {
+        let p = fields(h);
         if p.registered {
             p.registered = false;
             p.events = 0;
             // The caller may have closed the descriptor already (libuv says
             // not to, but it must not hurt the loop): ignore the error.
-            let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
+            let _ = self.poll.registry().deregister(&mut SourceFd(&p.fd));
         }
-        self.deactivate(key);
+        self.deactivate(h);
     }
 
-    pub(crate) fn poll_close(&mut self, key: u32) {
-        self.poll_stop(key);
-        let fd = self.poll_state(key).fd;
-        self.poll_fds.remove(&fd);
+    pub(crate) fn poll_close(&mut self, h: *mut ruv_handle_t) {
+        self.poll_stop(h);
+        self.poll_fds.remove(&fields(h).fd);
     }
 
     /// One readiness event for a poll handle.
     pub(crate) unsafe fn dispatch_poll(lp: *mut LoopInner, event: &mio::event::Event) {
         let (key, generation) = untoken(event.token());
         // SAFETY: each `&mut *lp` ends before user code is called.
-        let call = {
+        let (cb, h, status, events) = {
             let this = unsafe { &mut *lp };
             let Some(slot) = this.handles.get(key, generation) else { return };
-            let h = slot.handle;
-            let Kind::Poll(p) = &slot.kind else { return };
-            if slot.flags & (ACTIVE | CLOSING) != ACTIVE {
+            let h = slot.handle();
+            if unsafe { handle_state::flags(h) } & (ACTIVE | CLOSING) != ACTIVE {
                 return;
             }
-            let (want, cb) = (p.events, p.cb);
+            let (want, cb) = (fields(h).events, fields(h).cb);
             if event.is_error() && !event.is_priority() {
                 // As libuv: an error condition stops the handle and is
                 // reported once as RUV_EBADF.
-                this.poll_stop(key);
+                this.poll_stop(h);
                 (cb, h, RUV_EBADF, 0)
             } else {
                 let mut got = 0;
@@ -181,23 +172,21 @@ impl LoopInner {
                 (cb, h, 0, got)
             }
         };
-        let (cb, h, status, events) = call;
         if let Some(cb) = cb {
             unsafe { cb(h, status, events) };
         }
         // Re-arm so a condition that still holds is reported again.
         let this = unsafe { &mut *lp };
-        if let Some(slot) = this.handles.get(key, generation) {
-            if let Kind::Poll(p) = &slot.kind {
-                if p.registered && slot.flags & (ACTIVE | CLOSING) == ACTIVE {
-                    let (fd, events) = (p.fd, p.events);
-                    let _ = this.poll.registry().reregister(
-                        &mut SourceFd(&fd),
-                        token(key, generation),
-                        interest(events),
-                    );
-                }
-            }
+        if this.handles.get(key, generation).is_some()
+            && unsafe { handle_state::flags(h) } & (ACTIVE | CLOSING) == ACTIVE
+            && fields(h).registered
+        {
+            let p = fields(h);
+            let _ = this.poll.registry().reregister(
+                &mut SourceFd(&p.fd),
+                token(key, generation),
+                interest(p.events),
+            );
         }
     }
 }

@@ -1,63 +1,38 @@
 //! The handle registry: every open handle of a loop has a slot in a slab.
 //!
 //! The caller's struct keeps, in its private block, the slot's key and a
-//! generation number; the slot keeps a raw pointer back to the caller's
-//! struct. A handle is valid only when all three agree: the key names a slot,
-//! the generations match, and the slot points back at this very struct. That
-//! is how a closed handle, a handle that was never initialised, and a struct
+//! generation number; the slot keeps the address of the caller's struct. A
+//! handle is valid only when all three agree: the key names a slot, the
+//! generations match, and the slot points back at this very struct. That is
+//! how a closed handle, a handle that was never initialised, and a struct
 //! that was copied or moved are told apart from a live one.
 //!
 //! The same key and generation make up the handle's mio token, so an event for
 //! a handle that was closed, and whose slot was reused, is recognised as stale.
+//!
+//! A slot is 16 bytes: the handle's own state lives in its struct
+//! (`handle_state`), as libuv keeps it.
 
 use crate::ffi::handle::ruv_handle_t;
-use crate::phase::PhaseState;
-use crate::poll::PollState;
-use crate::timer::TimerState;
-use crate::wakeup::AsyncState;
 use slab::Slab;
-
-/// The handle is started (`ruv_is_active`).
-pub(crate) const ACTIVE: u8 = 1;
-/// The handle keeps the loop alive while active (`ruv_ref`).
-pub(crate) const REF: u8 = 2;
-/// `ruv_close` was called; the close callback has not run yet.
-pub(crate) const CLOSING: u8 = 4;
-
-/// What each kind of handle keeps on the Rust side.
-pub enum Kind {
-    Timer(TimerState),
-    Phase(PhaseState),
-    Async(AsyncState),
-    Poll(PollState),
-}
-
-impl Kind {
-    /// The `RUV_*` handle type this state belongs to.
-    pub fn handle_type(&self) -> crate::ffi::handle::ruv_handle_type {
-        use crate::ffi::handle::*;
-        use crate::phase::Phase;
-        match self {
-            Kind::Timer(_) => RUV_TIMER,
-            Kind::Phase(p) => match p.phase {
-                Phase::Idle => RUV_IDLE,
-                Phase::Prepare => RUV_PREPARE,
-                Phase::Check => RUV_CHECK,
-            },
-            Kind::Async(_) => RUV_ASYNC,
-            Kind::Poll(_) => RUV_POLL,
-        }
-    }
-}
+use std::ptr::NonNull;
 
 /// One open handle.
 pub struct Slot {
-    /// The caller's struct, passed to callbacks.
-    pub handle: *mut ruv_handle_t,
+    handle: NonNull<ruv_handle_t>,
     pub generation: u32,
-    /// `ACTIVE | REF | CLOSING`.
-    pub flags: u8,
-    pub kind: Kind,
+    /// A timer's index in the timer heap (or `timer::IDLE` / `timer::READY`);
+    /// unused by other kinds. Kept here, not in the caller's struct, because
+    /// heap moves update it and the slab is dense.
+    pub timer_pos: u32,
+}
+
+impl Slot {
+    /// The caller's struct, passed to callbacks.
+    #[inline]
+    pub fn handle(&self) -> *mut ruv_handle_t {
+        self.handle.as_ptr()
+    }
 }
 
 /// The slab of open handles and the generation counter.
@@ -79,10 +54,10 @@ impl Registry {
 
     /// Registers a handle; returns its key and generation (never 0, which
     /// marks a struct that is not registered).
-    pub fn insert(&mut self, handle: *mut ruv_handle_t, kind: Kind) -> (u32, u32) {
+    pub fn insert(&mut self, handle: NonNull<ruv_handle_t>) -> (u32, u32) {
         self.last_generation = self.last_generation.wrapping_add(1).max(1);
         let generation = self.last_generation;
-        let key = self.slots.insert(Slot { handle, generation, flags: REF, kind });
+        let key = self.slots.insert(Slot { handle, generation, timer_pos: u32::MAX });
         (key as u32, generation)
     }
 
@@ -120,7 +95,7 @@ impl Registry {
     /// handles were initialised (generations only grow).
     pub fn snapshot(&self) -> Vec<(u32, u32, *mut ruv_handle_t)> {
         let mut all: Vec<_> =
-            self.slots.iter().map(|(k, s)| (k as u32, s.generation, s.handle)).collect();
+            self.slots.iter().map(|(k, s)| (k as u32, s.generation, s.handle())).collect();
         all.sort_by_key(|&(_, generation, _)| generation);
         all
     }
@@ -142,17 +117,21 @@ pub fn untoken(token: mio::Token) -> (u32, u32) {
 mod tests {
     use super::*;
 
-    fn kind() -> Kind {
-        Kind::Phase(PhaseState::new(crate::phase::Phase::Idle))
+    fn at(addr: usize) -> NonNull<ruv_handle_t> {
+        NonNull::new(addr as *mut ruv_handle_t).unwrap()
+    }
+
+    #[test]
+    fn slots_are_16_bytes() {
+        assert_eq!(std::mem::size_of::<Slot>(), 16);
     }
 
     #[test]
     fn generations_tell_reused_slots_apart() {
         let mut r = Registry::new();
-        let h = 0x1000 as *mut ruv_handle_t;
-        let (k1, g1) = r.insert(h, kind());
+        let (k1, g1) = r.insert(at(0x1000));
         r.remove(k1);
-        let (k2, g2) = r.insert(h, kind());
+        let (k2, g2) = r.insert(at(0x1000));
         assert_eq!(k1, k2, "slab reuses the freed key");
         assert_ne!(g1, g2);
         assert!(r.get(k1, g1).is_none());
@@ -167,13 +146,12 @@ mod tests {
     #[test]
     fn snapshot_is_in_init_order() {
         let mut r = Registry::new();
-        let a = r.insert(0x10 as *mut _, kind());
-        let b = r.insert(0x20 as *mut _, kind());
+        let a = r.insert(at(0x10));
+        r.insert(at(0x20));
         r.remove(a.0);
-        let c = r.insert(0x30 as *mut _, kind()); // reuses a's key
+        let c = r.insert(at(0x30)); // reuses a's key
         let order: Vec<_> = r.snapshot().iter().map(|s| s.2 as usize).collect();
         assert_eq!(order, vec![0x20, 0x30]);
         assert_eq!(c.0, a.0);
-        let _ = b;
     }
 }

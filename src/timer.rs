@@ -11,7 +11,8 @@
 use crate::error::RUV_EINVAL;
 use crate::event_loop::LoopInner;
 use crate::ffi::handle::ruv_handle_t;
-use crate::registry::{Kind, Registry, CLOSING};
+use crate::handle_state::{self, TimerFields, CLOSING};
+use crate::registry::Registry;
 use std::ffi::c_int;
 
 /// A callback that takes only its handle (timer, idle, prepare, check,
@@ -19,33 +20,11 @@ use std::ffi::c_int;
 /// in the pointee type of their one pointer argument.
 pub type HandleCb = unsafe extern "C" fn(*mut ruv_handle_t);
 
-/// Not in the heap.
-const IDLE: u32 = u32::MAX;
-/// Taken off the heap by the running batch; its callback is about to run.
+/// `Slot::timer_pos` of a timer that is not in the heap.
+pub(crate) const IDLE: u32 = u32::MAX;
+/// `Slot::timer_pos` of a timer the running batch took off the heap; its
+/// callback is about to run.
 const READY: u32 = u32::MAX - 1;
-
-/// A timer's Rust-side state (in its registry slot).
-pub struct TimerState {
-    pub cb: Option<HandleCb>,
-    /// Absolute due time in loop milliseconds (kept after a stop, as libuv's
-    /// `uv_timer_get_due_in` reads it).
-    pub due: u64,
-    pub repeat: u64,
-    /// Index in the heap, or `IDLE` / `READY`.
-    pos: u32,
-}
-
-impl TimerState {
-    pub fn new() -> Self {
-        TimerState { cb: None, due: 0, repeat: 0, pos: IDLE }
-    }
-}
-
-impl Default for TimerState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 #[derive(Clone, Copy)]
 struct Node {
@@ -73,14 +52,6 @@ pub struct TimerHeap {
     ready: Vec<(u32, u32)>,
 }
 
-#[inline]
-fn timer(reg: &mut Registry, key: u32) -> &mut TimerState {
-    match &mut reg.slot_mut(key).kind {
-        Kind::Timer(t) => t,
-        _ => unreachable!("only timers are in the timer heap"),
-    }
-}
-
 impl TimerHeap {
     /// The earliest due time, if any timer is pending.
     pub fn next_due(&self) -> Option<u64> {
@@ -97,7 +68,7 @@ impl TimerHeap {
 
     fn place(&mut self, reg: &mut Registry, i: usize, node: Node) {
         self.nodes[i] = node;
-        timer(reg, node.key).pos = i as u32;
+        reg.slot_mut(node.key).timer_pos = i as u32;
     }
 
     fn sift_up(&mut self, reg: &mut Registry, mut i: usize) {
@@ -145,8 +116,8 @@ impl TimerHeap {
         self.sift_up(reg, self.nodes.len() - 1);
     }
 
-    /// Takes the node at `i` out of the heap; the timer's `pos` is left for
-    /// the caller to set.
+    /// Takes the node at `i` out of the heap; the timer's `timer_pos` is left
+    /// for the caller to set.
     fn remove_at(&mut self, reg: &mut Registry, i: usize) -> Node {
         let removed = self.nodes[i];
         let last = self.nodes.pop().expect("heap is not empty");
@@ -162,78 +133,82 @@ impl TimerHeap {
     }
 }
 
-impl LoopInner {
-    fn timer_state(&mut self, key: u32) -> &mut TimerState {
-        timer(&mut self.handles, key)
-    }
+/// The timer fields of a registered timer.
+#[inline]
+fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut TimerFields {
+    // SAFETY: only called on registered timers, never across user code.
+    unsafe { handle_state::fields(h) }
+}
 
+impl LoopInner {
     /// Puts a stopped timer on the heap, due `timeout` ms from now.
-    fn timer_arm(&mut self, key: u32, timeout: u64) {
+    fn timer_arm(&mut self, h: *mut ruv_handle_t, key: u32, timeout: u64) {
         let due = self.now_ms.saturating_add(timeout);
-        self.timer_state(key).due = due;
+        fields(h).due = due;
         self.timers.push(&mut self.handles, key, due);
-        self.activate(key);
+        self.activate(h);
     }
 
     /// `ruv_timer_start`.
     pub(crate) fn timer_start(
         &mut self,
+        h: *mut ruv_handle_t,
         key: u32,
         cb: Option<HandleCb>,
         timeout: u64,
         repeat: u64,
     ) -> Result<(), c_int> {
-        if cb.is_none() || self.handles.slot_mut(key).flags & CLOSING != 0 {
+        // SAFETY: a registered timer.
+        if cb.is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
             return Err(RUV_EINVAL);
         }
-        self.timer_stop(key);
-        let t = self.timer_state(key);
+        self.timer_stop(h, key);
+        let t = fields(h);
         t.cb = cb;
         t.repeat = repeat;
-        self.timer_arm(key, timeout);
+        self.timer_arm(h, key, timeout);
         Ok(())
     }
 
     /// `ruv_timer_stop`: takes the timer off the heap, or out of the batch
     /// that is running.
-    pub(crate) fn timer_stop(&mut self, key: u32) {
-        match self.timer_state(key).pos {
+    pub(crate) fn timer_stop(&mut self, h: *mut ruv_handle_t, key: u32) {
+        match self.handles.slot_mut(key).timer_pos {
             IDLE => return,
             READY => {}
             pos => {
                 self.timers.remove_at(&mut self.handles, pos as usize);
             }
         }
-        self.timer_state(key).pos = IDLE;
-        self.deactivate(key);
+        self.handles.slot_mut(key).timer_pos = IDLE;
+        self.deactivate(h);
     }
 
     /// `ruv_timer_again`: restarts a repeating timer with its repeat as the
     /// timeout; does nothing for a timer with repeat 0 (libuv's behaviour).
-    pub(crate) fn timer_again(&mut self, key: u32) -> Result<(), c_int> {
-        let t = self.timer_state(key);
+    pub(crate) fn timer_again(&mut self, h: *mut ruv_handle_t, key: u32) -> Result<(), c_int> {
+        let t = fields(h);
         if t.cb.is_none() {
             return Err(RUV_EINVAL);
         }
         let (cb, repeat) = (t.cb, t.repeat);
         if repeat != 0 {
-            self.timer_start(key, cb, repeat, repeat)?;
+            self.timer_start(h, key, cb, repeat, repeat)?;
         }
         Ok(())
     }
 
-    pub(crate) fn timer_set_repeat(&mut self, key: u32, repeat: u64) {
-        self.timer_state(key).repeat = repeat;
+    pub(crate) fn timer_set_repeat(h: *mut ruv_handle_t, repeat: u64) {
+        fields(h).repeat = repeat;
     }
 
-    pub(crate) fn timer_get_repeat(&mut self, key: u32) -> u64 {
-        self.timer_state(key).repeat
+    pub(crate) fn timer_get_repeat(h: *mut ruv_handle_t) -> u64 {
+        fields(h).repeat
     }
 
     /// Milliseconds until the timer is due; 0 if that time has passed.
-    pub(crate) fn timer_get_due_in(&mut self, key: u32) -> u64 {
-        let now = self.now_ms;
-        self.timer_state(key).due.saturating_sub(now)
+    pub(crate) fn timer_get_due_in(&self, h: *mut ruv_handle_t) -> u64 {
+        fields(h).due.saturating_sub(self.now_ms)
     }
 
     /// The timer phase: runs every timer due at the cached time.
@@ -241,15 +216,21 @@ impl LoopInner {
         // SAFETY: each `&mut *lp` below ends before user code is called.
         let mut ready = {
             let this = unsafe { &mut *lp };
+            match this.timers.next_due() {
+                Some(due) if due <= this.now_ms => {}
+                _ => return,
+            }
             let mut ready = std::mem::take(&mut this.timers.ready);
             while let Some(due) = this.timers.next_due() {
                 if due > this.now_ms {
                     break;
                 }
                 let node = this.timers.remove_at(&mut this.handles, 0);
-                this.timer_state(node.key).pos = READY;
-                this.deactivate(node.key);
-                ready.push((node.key, this.handles.slot_mut(node.key).generation));
+                let slot = this.handles.slot_mut(node.key);
+                slot.timer_pos = READY;
+                let (h, generation) = (slot.handle(), slot.generation);
+                this.deactivate(h);
+                ready.push((node.key, generation));
             }
             ready
         };
@@ -257,15 +238,14 @@ impl LoopInner {
             let call = {
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get_mut(key, generation) else { continue };
-                let h = slot.handle;
-                let Kind::Timer(t) = &mut slot.kind else { continue };
-                if t.pos != READY {
+                if slot.timer_pos != READY {
                     continue; // stopped, restarted or closed by an earlier callback
                 }
-                t.pos = IDLE;
-                let (cb, repeat) = (t.cb, t.repeat);
+                slot.timer_pos = IDLE;
+                let h = slot.handle();
+                let (cb, repeat) = (fields(h).cb, fields(h).repeat);
                 if repeat != 0 {
-                    this.timer_arm(key, repeat);
+                    this.timer_arm(h, key, repeat);
                 }
                 cb.map(|cb| (cb, h))
             };
@@ -289,9 +269,10 @@ mod tests {
         let mut heap = TimerHeap::default();
         let mut keys = Vec::new();
         let mut x: u64 = 12345;
-        for _ in 0..2000 {
+        for i in 0..2000usize {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let (key, _) = reg.insert(std::ptr::null_mut(), Kind::Timer(TimerState::new()));
+            let fake = std::ptr::NonNull::new((0x1000 + i * 8) as *mut ruv_handle_t).unwrap();
+            let (key, _) = reg.insert(fake);
             let due = (x >> 33) % 50; // many equal due times
             heap.push(&mut reg, key, due);
             keys.push((key, due));
@@ -300,7 +281,7 @@ mod tests {
         let mut expected = Vec::new();
         for (i, &(key, due)) in keys.iter().enumerate() {
             if i % 3 == 0 {
-                let pos = timer(&mut reg, key).pos as usize;
+                let pos = reg.slot_mut(key).timer_pos as usize;
                 assert_eq!(heap.nodes[pos].key, key);
                 heap.remove_at(&mut reg, pos);
             } else {

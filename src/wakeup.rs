@@ -9,16 +9,11 @@
 use crate::error::{RUV_EBADF, RUV_EINVAL};
 use crate::event_loop::LoopInner;
 use crate::ffi::async_handle::ruv_async_t;
-use crate::ffi::handle::{self, HANDLE_LIVE};
-use crate::registry::{Kind, CLOSING};
+use crate::ffi::handle::{self, ruv_handle_t, HANDLE_LIVE};
+use crate::handle_state::{self, AsyncFields, Kind, CLOSING};
 use crate::timer::HandleCb;
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicU32, Ordering};
-
-/// An async handle's state on the loop side.
-pub struct AsyncState {
-    pub cb: Option<HandleCb>,
-}
 
 /// `pending` word: a send arrived since the loop last looked.
 const PENDING: u32 = 1;
@@ -53,15 +48,16 @@ impl LoopInner {
             (*a).internal_async.in_flight = 0;
             (*a).internal_async.waker = (&raw const self.waker).cast();
         }
-        let key = unsafe { self.register(h, handle::RUV_ASYNC, Kind::Async(AsyncState { cb })) };
+        let key = unsafe { self.register(h, handle::RUV_ASYNC, Kind::Async) };
+        unsafe { handle_state::fields::<AsyncFields>(h) }.cb = cb;
         self.asyncs.keys.push(key);
-        self.activate(key);
+        self.activate(h);
     }
 
     /// Closing: refuse new sends and wait for those in flight on other
     /// threads to finish touching the struct.
-    pub(crate) fn async_close(&mut self, key: u32) {
-        let a: *mut ruv_async_t = self.handles.slot_mut(key).handle.cast();
+    pub(crate) fn async_close(&mut self, h: *mut ruv_handle_t, key: u32) {
+        let a: *mut ruv_async_t = h.cast();
         // SAFETY: a live async handle.
         unsafe {
             pending(a).fetch_or(CLOSING_BIT, Ordering::SeqCst);
@@ -88,16 +84,15 @@ impl LoopInner {
             let call = {
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get(key, generation) else { continue };
-                let Kind::Async(state) = &slot.kind else { continue };
-                if slot.flags & CLOSING != 0 {
+                let h = slot.handle();
+                if unsafe { handle_state::flags(h) } & CLOSING != 0 {
                     continue;
                 }
-                let a: *mut ruv_async_t = slot.handle.cast();
-                let was = unsafe { pending(a) }.fetch_and(!PENDING, Ordering::AcqRel);
+                let was = unsafe { pending(h.cast()) }.fetch_and(!PENDING, Ordering::AcqRel);
                 if was & PENDING == 0 {
                     continue;
                 }
-                state.cb.map(|cb| (cb, slot.handle))
+                unsafe { handle_state::fields::<AsyncFields>(h) }.cb.map(|cb| (cb, h))
             };
             if let Some((cb, h)) = call {
                 unsafe { cb(h) };

@@ -223,7 +223,8 @@ pub unsafe extern "C" fn ruv_backend_timeout(r#loop: *const ruv_loop_t) -> c_int
 
 /** Calls `walk_cb(handle, arg)` for every handle of the loop, closing ones
  *  included, in the order they were initialised. The callback may close
- *  handles; one closed by an earlier call of the same walk is skipped. */
+ *  handles (they are still visited, as closing handles); a handle whose close
+ *  callback has run in the meantime is skipped. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_walk(r#loop: *mut ruv_loop_t, walk_cb: ruv_walk_cb, arg: *mut c_void) {
     const F: &str = "ruv_walk";

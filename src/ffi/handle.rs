@@ -30,7 +30,8 @@ pub const RUV_SIGNAL: ruv_handle_type = 16;
 pub const RUV_FILE: ruv_handle_type = 17;
 pub const RUV_HANDLE_TYPE_MAX: ruv_handle_type = 18;
 
-/// Private to ruv: where a handle's registry entry is. C code never reads it.
+/// Private to ruv: where the handle's registry entry is, and the handle's own
+/// state (see `handle_state`). C code never reads it.
 #[repr(C)]
 pub struct ruv_handle_private_t {
     pub(crate) key: u32,
@@ -40,8 +41,10 @@ pub struct ruv_handle_private_t {
     pub(crate) owner: *mut c_void,
     /// `HANDLE_LIVE` from init until the close callback, then `HANDLE_CLOSED`.
     pub(crate) state: u32,
-    pub(crate) spare: u32,
-    pub(crate) reserved: [*mut c_void; 6],
+    pub(crate) flags: u16,
+    pub(crate) kind: u8,
+    pub(crate) spare: u8,
+    pub(crate) fields: [u64; 6],
 }
 
 /** The fields every handle starts with (libuv's `uv_handle_t`, 96 bytes).
@@ -79,24 +82,28 @@ pub(crate) unsafe fn set_state(h: *mut ruv_handle_t, value: u32) {
 }
 
 /// Marks a handle registered under `key`/`generation` on loop `l` (its init
-/// function's last step). `data` is left as the caller set it.
+/// function's last step): referenced, not active, fields zeroed. `data` is
+/// left as the caller set it.
 pub(crate) unsafe fn mark_live(
     h: *mut ruv_handle_t,
     l: *mut ruv_loop_t,
     ty: ruv_handle_type,
+    kind: crate::handle_state::Kind,
     key: u32,
     generation: u32,
 ) {
-    // SAFETY: the caller passes its handle struct, which ruv now owns the
-    // private part of until the close callback.
+    // SAFETY: the caller passes its handle struct, whose private part ruv
+    // owns from now until the close callback.
     unsafe {
         (*h).r#loop = l;
         (*h).r#type = ty;
         (*h).internal.key = key;
         (*h).internal.generation = generation;
         (*h).internal.owner = h.cast();
+        (*h).internal.flags = crate::handle_state::REF;
+        (*h).internal.kind = kind as u8;
         (*h).internal.spare = 0;
-        (*h).internal.reserved = [std::ptr::null_mut(); 6];
+        (*h).internal.fields = [0; 6];
         set_state(h, HANDLE_LIVE);
     }
 }
@@ -125,7 +132,7 @@ pub unsafe extern "C" fn ruv_close(handle: *mut ruv_handle_t, close_cb: ruv_clos
     // SAFETY: validated before use.
     let Some(r) = (unsafe { handle_or_report(F, handle) }) else { return };
     // SAFETY: `r.lp` is a live loop; no callback runs inside `close`.
-    if let Err(m) = unsafe { LoopInner::close(r.lp, r.key, close_cb) } {
+    if let Err(m) = unsafe { LoopInner::close(r.lp, r.h, r.key, close_cb) } {
         report(F, m);
     }
 }
@@ -136,7 +143,7 @@ pub unsafe extern "C" fn ruv_close(handle: *mut ruv_handle_t, close_cb: ruv_clos
 pub unsafe extern "C" fn ruv_is_active(handle: *const ruv_handle_t) -> c_int {
     // SAFETY: validated; a closed or invalid handle is not active.
     match unsafe { handle_ref(handle.cast_mut()) } {
-        Ok(r) => unsafe { (*r.lp).is_active(r.key) as c_int },
+        Ok(r) => unsafe { LoopInner::is_active(r.h) as c_int },
         Err(_) => 0,
     }
 }
@@ -148,7 +155,7 @@ pub unsafe extern "C" fn ruv_is_closing(handle: *const ruv_handle_t) -> c_int {
     let h = handle.cast_mut();
     // SAFETY: validated; the marker is read from the handle's own memory.
     match unsafe { handle_ref(h) } {
-        Ok(r) => unsafe { (*r.lp).is_closing(r.key) as c_int },
+        Ok(r) => unsafe { LoopInner::is_closing(r.h) as c_int },
         Err(m) => (m == super::CLOSED) as c_int,
     }
 }
@@ -158,7 +165,7 @@ pub unsafe extern "C" fn ruv_is_closing(handle: *const ruv_handle_t) -> c_int {
 pub unsafe extern "C" fn ruv_ref(handle: *mut ruv_handle_t) {
     // SAFETY: validated before use.
     if let Some(r) = unsafe { handle_or_report("ruv_ref", handle) } {
-        unsafe { (*r.lp).set_ref(r.key, true) };
+        unsafe { (*r.lp).set_ref(r.h, true) };
     }
 }
 
@@ -167,7 +174,7 @@ pub unsafe extern "C" fn ruv_ref(handle: *mut ruv_handle_t) {
 pub unsafe extern "C" fn ruv_unref(handle: *mut ruv_handle_t) {
     // SAFETY: validated before use.
     if let Some(r) = unsafe { handle_or_report("ruv_unref", handle) } {
-        unsafe { (*r.lp).set_ref(r.key, false) };
+        unsafe { (*r.lp).set_ref(r.h, false) };
     }
 }
 
@@ -176,7 +183,7 @@ pub unsafe extern "C" fn ruv_unref(handle: *mut ruv_handle_t) {
 pub unsafe extern "C" fn ruv_has_ref(handle: *const ruv_handle_t) -> c_int {
     // SAFETY: validated before use.
     match unsafe { handle_ref(handle.cast_mut()) } {
-        Ok(r) => unsafe { (*r.lp).has_ref(r.key) as c_int },
+        Ok(r) => unsafe { LoopInner::has_ref(r.h) as c_int },
         Err(_) => 0,
     }
 }
@@ -212,7 +219,7 @@ pub unsafe extern "C" fn ruv_handle_get_type(handle: *const ruv_handle_t) -> ruv
     unsafe { (*handle).r#type }
 }
 
-/** The name of a handle type ("timer", "tcp", ...), or NULL for an unknown one.
+/** The name of a handle type ("timer", "tcp", ..., "file"), or NULL for an unknown one.
  *  The string is static. */
 #[unsafe(no_mangle)]
 pub extern "C" fn ruv_handle_type_name(r#type: ruv_handle_type) -> *const c_char {
@@ -233,6 +240,7 @@ pub extern "C" fn ruv_handle_type_name(r#type: ruv_handle_type) -> *const c_char
         RUV_TTY => c"tty",
         RUV_UDP => c"udp",
         RUV_SIGNAL => c"signal",
+        RUV_FILE => c"file",
         _ => return std::ptr::null(),
     };
     name.as_ptr()
@@ -285,5 +293,5 @@ pub unsafe extern "C" fn ruv_fileno(handle: *const ruv_handle_t, fd: *mut c_int)
         Err(m) => return m.code,
     };
     // SAFETY: `r.lp` is live; `fd` non-null.
-    status(unsafe { (*r.lp).fileno(r.key) }.map(|v| unsafe { *fd = v }))
+    status(unsafe { LoopInner::fileno(r.h) }.map(|v| unsafe { *fd = v }))
 }

@@ -22,6 +22,7 @@ pub mod timer;
 
 use crate::error::{RUV_EBADF, RUV_EINVAL};
 use crate::event_loop::LoopInner;
+use crate::handle_state::{self, Kind};
 use handle::{ruv_handle_t, HANDLE_CLOSED, HANDLE_LIVE};
 use std::ffi::c_int;
 
@@ -54,6 +55,7 @@ pub(crate) fn report(function: &str, misuse: Misuse) {
 #[derive(Clone, Copy)]
 pub(crate) struct HandleRef {
     pub lp: *mut LoopInner,
+    pub h: *mut ruv_handle_t,
     pub key: u32,
 }
 
@@ -86,19 +88,15 @@ pub(crate) unsafe fn handle_ref(h: *mut ruv_handle_t) -> Result<HandleRef, Misus
     let lp = unsafe { crate::event_loop::inner(c_loop) }.map_err(|_| STALE)?;
     // SAFETY: `inner` proved `lp` is a live loop.
     let registered = unsafe { (*lp).handles.get(key, generation) }
-        .is_some_and(|slot| slot.handle == h);
-    if registered { Ok(HandleRef { lp, key }) } else { Err(STALE) }
+        .is_some_and(|slot| slot.handle() == h);
+    if registered { Ok(HandleRef { lp, h, key }) } else { Err(STALE) }
 }
 
 /// `handle_ref` for a function that takes one type of handle.
-pub(crate) unsafe fn typed_ref(
-    h: *mut ruv_handle_t,
-    ty: handle::ruv_handle_type,
-) -> Result<HandleRef, Misuse> {
-    // SAFETY: forwarded; `r.lp` is live once `handle_ref` succeeds.
+pub(crate) unsafe fn typed_ref(h: *mut ruv_handle_t, kind: Kind) -> Result<HandleRef, Misuse> {
+    // SAFETY: forwarded; the kind is read once the handle proved live.
     let r = unsafe { handle_ref(h) }?;
-    let slot = unsafe { (*r.lp).handles.slot_mut(r.key) };
-    if slot.kind.handle_type() == ty { Ok(r) } else { Err(WRONG_TYPE) }
+    if unsafe { handle_state::kind(h) } == Some(kind) { Ok(r) } else { Err(WRONG_TYPE) }
 }
 
 /// The shared first steps of every `*_init`: a live loop and a non-NULL

@@ -9,8 +9,7 @@ use crate::ffi::event_loop::ruv_loop_t;
 use crate::ffi::handle::{
     ruv_handle_private_t, ruv_handle_t, ruv_handle_type, RUV_CHECK, RUV_IDLE, RUV_PREPARE,
 };
-use crate::phase::{Phase, PhaseState};
-use crate::registry::Kind;
+use crate::handle_state::Kind;
 use crate::timer::HandleCb;
 use std::ffi::{c_int, c_void};
 
@@ -50,30 +49,30 @@ pub struct ruv_check_s {
 pub type ruv_check_t = ruv_check_s;
 pub type ruv_check_cb = Option<unsafe extern "C" fn(handle: *mut ruv_check_t)>;
 
-unsafe fn init(l: *mut ruv_loop_t, h: *mut ruv_handle_t, ty: ruv_handle_type, phase: Phase) -> c_int {
+unsafe fn init(l: *mut ruv_loop_t, h: *mut ruv_handle_t, ty: ruv_handle_type, kind: Kind) -> c_int {
     // SAFETY: `init_target` validates both pointers.
     match unsafe { init_target(l, h) } {
         Ok(lp) => {
-            unsafe { (*lp).register(h, ty, Kind::Phase(PhaseState::new(phase))) };
+            unsafe { (*lp).register(h, ty, kind) };
             0
         }
         Err(e) => e,
     }
 }
 
-unsafe fn start(h: *mut ruv_handle_t, ty: ruv_handle_type, cb: Option<HandleCb>) -> c_int {
+unsafe fn start(h: *mut ruv_handle_t, kind: Kind, cb: Option<HandleCb>) -> c_int {
     // SAFETY: validated before use.
-    match unsafe { typed_ref(h, ty) } {
-        Ok(r) => status(unsafe { (*r.lp).phase_start(r.key, cb) }),
+    match unsafe { typed_ref(h, kind) } {
+        Ok(r) => status(unsafe { (*r.lp).phase_start(r.h, r.key, cb) }),
         Err(m) => m.code,
     }
 }
 
-unsafe fn stop(h: *mut ruv_handle_t, ty: ruv_handle_type) -> c_int {
+unsafe fn stop(h: *mut ruv_handle_t, kind: Kind) -> c_int {
     // SAFETY: validated before use.
-    match unsafe { typed_ref(h, ty) } {
+    match unsafe { typed_ref(h, kind) } {
         Ok(r) => {
-            unsafe { (*r.lp).phase_stop(r.key) };
+            unsafe { (*r.lp).phase_stop(r.h, r.key) };
             0
         }
         Err(m) => m.code,
@@ -83,56 +82,56 @@ unsafe fn stop(h: *mut ruv_handle_t, ty: ruv_handle_type) -> c_int {
 /** Initialises an idle handle. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_idle_init(r#loop: *mut ruv_loop_t, idle: *mut ruv_idle_t) -> c_int {
-    unsafe { init(r#loop, idle.cast(), RUV_IDLE, Phase::Idle) }
+    unsafe { init(r#loop, idle.cast(), RUV_IDLE, Kind::Idle) }
 }
 
 /** Starts calling `cb` once per iteration. Starting an active handle does
  *  nothing. RUV_EINVAL for a NULL `cb` or a closing handle. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_idle_start(idle: *mut ruv_idle_t, cb: ruv_idle_cb) -> c_int {
-    unsafe { start(idle.cast(), RUV_IDLE, handle_cb(cb)) }
+    unsafe { start(idle.cast(), Kind::Idle, handle_cb(cb)) }
 }
 
 /** Stops the handle; stopping a stopped handle is fine. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_idle_stop(idle: *mut ruv_idle_t) -> c_int {
-    unsafe { stop(idle.cast(), RUV_IDLE) }
+    unsafe { stop(idle.cast(), Kind::Idle) }
 }
 
 /** Initialises a prepare handle. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_prepare_init(r#loop: *mut ruv_loop_t, prepare: *mut ruv_prepare_t) -> c_int {
-    unsafe { init(r#loop, prepare.cast(), RUV_PREPARE, Phase::Prepare) }
+    unsafe { init(r#loop, prepare.cast(), RUV_PREPARE, Kind::Prepare) }
 }
 
 /** Starts calling `cb` right before each poll for I/O. Starting an active
  *  handle does nothing. RUV_EINVAL for a NULL `cb` or a closing handle. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_prepare_start(prepare: *mut ruv_prepare_t, cb: ruv_prepare_cb) -> c_int {
-    unsafe { start(prepare.cast(), RUV_PREPARE, handle_cb(cb)) }
+    unsafe { start(prepare.cast(), Kind::Prepare, handle_cb(cb)) }
 }
 
 /** Stops the handle; stopping a stopped handle is fine. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_prepare_stop(prepare: *mut ruv_prepare_t) -> c_int {
-    unsafe { stop(prepare.cast(), RUV_PREPARE) }
+    unsafe { stop(prepare.cast(), Kind::Prepare) }
 }
 
 /** Initialises a check handle. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_check_init(r#loop: *mut ruv_loop_t, check: *mut ruv_check_t) -> c_int {
-    unsafe { init(r#loop, check.cast(), RUV_CHECK, Phase::Check) }
+    unsafe { init(r#loop, check.cast(), RUV_CHECK, Kind::Check) }
 }
 
 /** Starts calling `cb` right after each poll for I/O. Starting an active
  *  handle does nothing. RUV_EINVAL for a NULL `cb` or a closing handle. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_check_start(check: *mut ruv_check_t, cb: ruv_check_cb) -> c_int {
-    unsafe { start(check.cast(), RUV_CHECK, handle_cb(cb)) }
+    unsafe { start(check.cast(), Kind::Check, handle_cb(cb)) }
 }
 
 /** Stops the handle; stopping a stopped handle is fine. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_check_stop(check: *mut ruv_check_t) -> c_int {
-    unsafe { stop(check.cast(), RUV_CHECK) }
+    unsafe { stop(check.cast(), Kind::Check) }
 }

@@ -5,7 +5,8 @@
 
 use super::{init_target, status, typed_ref};
 use crate::ffi::event_loop::ruv_loop_t;
-use crate::ffi::handle::{ruv_handle_private_t, ruv_handle_t, ruv_handle_type, RUV_POLL};
+use crate::ffi::handle::{ruv_handle_private_t, ruv_handle_t, ruv_handle_type};
+use crate::handle_state::Kind;
 use crate::poll::PollCb;
 use std::ffi::{c_int, c_void};
 
@@ -59,12 +60,12 @@ pub unsafe extern "C" fn ruv_poll_init_socket(
 pub unsafe extern "C" fn ruv_poll_start(handle: *mut ruv_poll_t, events: c_int, cb: ruv_poll_cb) -> c_int {
     // SAFETY: validated before use; the typed callback differs from `PollCb`
     // only in the pointee of its first argument.
-    match unsafe { typed_ref(handle.cast(), RUV_POLL) } {
+    match unsafe { typed_ref(handle.cast(), Kind::Poll) } {
         Ok(r) => {
             let cb = cb.map(|f| unsafe {
                 std::mem::transmute::<unsafe extern "C" fn(*mut ruv_poll_t, c_int, c_int), PollCb>(f)
             });
-            status(unsafe { (*r.lp).poll_start(r.key, events, cb) })
+            status(unsafe { (*r.lp).poll_start(r.h, r.key, events, cb) })
         }
         Err(m) => m.code,
     }
@@ -74,9 +75,9 @@ pub unsafe extern "C" fn ruv_poll_start(handle: *mut ruv_poll_t, events: c_int, 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_stop(handle: *mut ruv_poll_t) -> c_int {
     // SAFETY: validated before use.
-    match unsafe { typed_ref(handle.cast(), RUV_POLL) } {
+    match unsafe { typed_ref(handle.cast(), Kind::Poll) } {
         Ok(r) => {
-            unsafe { (*r.lp).poll_stop(r.key) };
+            unsafe { (*r.lp).poll_stop(r.h) };
             0
         }
         Err(m) => m.code,

@@ -3,8 +3,8 @@
 use super::{handle_cb, init_target, report, status, typed_ref, HandleRef};
 use crate::ffi::event_loop::ruv_loop_t;
 use crate::ffi::handle::{ruv_handle_private_t, ruv_handle_t, ruv_handle_type, RUV_TIMER};
-use crate::registry::Kind;
-use crate::timer::TimerState;
+use crate::event_loop::LoopInner;
+use crate::handle_state::Kind;
 use std::ffi::{c_int, c_void};
 
 /** A timer (libuv's `uv_timer_t`, 152 bytes). */
@@ -23,7 +23,7 @@ pub type ruv_timer_cb = Option<unsafe extern "C" fn(handle: *mut ruv_timer_t)>;
 
 unsafe fn timer(h: *const ruv_timer_t) -> Result<HandleRef, super::Misuse> {
     // SAFETY: forwarded.
-    unsafe { typed_ref(h.cast_mut().cast(), RUV_TIMER) }
+    unsafe { typed_ref(h.cast_mut().cast(), Kind::Timer) }
 }
 
 /** Initialises a timer on `loop`. */
@@ -33,7 +33,7 @@ pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ru
     // SAFETY: `init_target` validates both pointers.
     match unsafe { init_target(r#loop, h) } {
         Ok(lp) => {
-            unsafe { (*lp).register(h, RUV_TIMER, Kind::Timer(TimerState::new())) };
+            unsafe { (*lp).register(h, RUV_TIMER, Kind::Timer) };
             0
         }
         Err(e) => e,
@@ -53,7 +53,7 @@ pub unsafe extern "C" fn ruv_timer_start(
 ) -> c_int {
     // SAFETY: validated before use.
     match unsafe { timer(handle) } {
-        Ok(r) => status(unsafe { (*r.lp).timer_start(r.key, handle_cb(cb), timeout, repeat) }),
+        Ok(r) => status(unsafe { (*r.lp).timer_start(r.h, r.key, handle_cb(cb), timeout, repeat) }),
         Err(m) => m.code,
     }
 }
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn ruv_timer_stop(handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: validated before use.
     match unsafe { timer(handle) } {
         Ok(r) => {
-            unsafe { (*r.lp).timer_stop(r.key) };
+            unsafe { (*r.lp).timer_stop(r.h, r.key) };
             0
         }
         Err(m) => m.code,
@@ -78,7 +78,7 @@ pub unsafe extern "C" fn ruv_timer_stop(handle: *mut ruv_timer_t) -> c_int {
 pub unsafe extern "C" fn ruv_timer_again(handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: validated before use.
     match unsafe { timer(handle) } {
-        Ok(r) => status(unsafe { (*r.lp).timer_again(r.key) }),
+        Ok(r) => status(unsafe { (*r.lp).timer_again(r.h, r.key) }),
         Err(m) => m.code,
     }
 }
@@ -89,7 +89,7 @@ pub unsafe extern "C" fn ruv_timer_again(handle: *mut ruv_timer_t) -> c_int {
 pub unsafe extern "C" fn ruv_timer_set_repeat(handle: *mut ruv_timer_t, repeat: u64) {
     // SAFETY: validated before use.
     match unsafe { timer(handle) } {
-        Ok(r) => unsafe { (*r.lp).timer_set_repeat(r.key, repeat) },
+        Ok(r) => LoopInner::timer_set_repeat(r.h, repeat),
         Err(m) => report("ruv_timer_set_repeat", m),
     }
 }
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn ruv_timer_set_repeat(handle: *mut ruv_timer_t, repeat: 
 pub unsafe extern "C" fn ruv_timer_get_repeat(handle: *const ruv_timer_t) -> u64 {
     // SAFETY: validated before use.
     match unsafe { timer(handle) } {
-        Ok(r) => unsafe { (*r.lp).timer_get_repeat(r.key) },
+        Ok(r) => LoopInner::timer_get_repeat(r.h),
         Err(m) => {
             report("ruv_timer_get_repeat", m);
             0
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn ruv_timer_get_repeat(handle: *const ruv_timer_t) -> u64
 pub unsafe extern "C" fn ruv_timer_get_due_in(handle: *const ruv_timer_t) -> u64 {
     // SAFETY: validated before use.
     match unsafe { timer(handle) } {
-        Ok(r) => unsafe { (*r.lp).timer_get_due_in(r.key) },
+        Ok(r) => unsafe { (*r.lp).timer_get_due_in(r.h) },
         Err(m) => {
             report("ruv_timer_get_due_in", m);
             0
