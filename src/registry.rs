@@ -79,6 +79,16 @@ impl Registry {
         &mut self.slots[key as usize]
     }
 
+    /// The slot at `key`, unchecked.
+    ///
+    /// # Safety
+    /// `key` must be occupied.
+    #[inline]
+    pub unsafe fn slot_unchecked(&mut self, key: u32) -> &mut Slot {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.slots.get_unchecked_mut(key as usize) }
+    }
+
     pub fn remove(&mut self, key: u32) -> Slot {
         self.slots.remove(key as usize)
     }

@@ -66,68 +66,102 @@ impl TimerHeap {
         self.nodes.is_empty()
     }
 
-    fn place(&mut self, reg: &mut Registry, i: usize, node: Node) {
-        self.nodes[i] = node;
-        reg.slot_mut(node.key).timer_pos = i as u32;
+    // The heap's invariant, kept by every function below: `nodes[i].key` is a
+    // live registry key whose `timer_pos` is `i`. A timer leaves the heap
+    // (`timer_stop`, also on close) before its slot is freed. That is what
+    // makes the unchecked accesses sound; they matter here because every
+    // level of a sift touches both arrays.
+
+    #[inline]
+    fn node(&self, i: usize) -> Node {
+        debug_assert!(i < self.nodes.len());
+        // SAFETY: callers index below `nodes.len()`.
+        unsafe { *self.nodes.get_unchecked(i) }
     }
 
-    fn sift_up(&mut self, reg: &mut Registry, mut i: usize) {
-        let node = self.nodes[i];
+    #[inline]
+    fn place(&mut self, reg: &mut Registry, i: usize, node: Node) {
+        debug_assert!(i < self.nodes.len());
+        // SAFETY: `i` is in bounds; `node.key` is live (the invariant).
+        unsafe {
+            *self.nodes.get_unchecked_mut(i) = node;
+            reg.slot_unchecked(node.key).timer_pos = i as u32;
+        }
+    }
+
+    fn sift_up(&mut self, reg: &mut Registry, mut i: usize, node: Node) {
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if !node.before(&self.nodes[parent]) {
+            let p = self.node(parent);
+            if !node.before(&p) {
                 break;
             }
-            let moved = self.nodes[parent];
-            self.place(reg, i, moved);
+            self.place(reg, i, p);
             i = parent;
         }
         self.place(reg, i, node);
     }
 
-    fn sift_down(&mut self, reg: &mut Registry, mut i: usize) {
+    fn sift_down(&mut self, reg: &mut Registry, mut i: usize, node: Node) {
         let n = self.nodes.len();
-        let node = self.nodes[i];
         loop {
             let first = ARITY * i + 1;
             if first >= n {
                 break;
             }
             let mut best = first;
+            let mut best_node = self.node(first);
             for c in first + 1..(first + ARITY).min(n) {
-                if self.nodes[c].before(&self.nodes[best]) {
+                let candidate = self.node(c);
+                if candidate.before(&best_node) {
                     best = c;
+                    best_node = candidate;
                 }
             }
-            if !self.nodes[best].before(&node) {
+            if !best_node.before(&node) {
                 break;
             }
-            let moved = self.nodes[best];
-            self.place(reg, i, moved);
+            self.place(reg, i, best_node);
             i = best;
         }
         self.place(reg, i, node);
     }
 
-    fn push(&mut self, reg: &mut Registry, key: u32, due: u64) {
+    /// Puts `node` at `i` and restores the order around it.
+    fn settle(&mut self, reg: &mut Registry, i: usize, node: Node) {
+        if i > 0 && node.before(&self.node((i - 1) / ARITY)) {
+            self.sift_up(reg, i, node);
+        } else {
+            self.sift_down(reg, i, node);
+        }
+    }
+
+    fn next_node(&mut self, key: u32, due: u64) -> Node {
         let node = Node { due, seq: self.next_seq, key };
         self.next_seq += 1;
+        node
+    }
+
+    fn push(&mut self, reg: &mut Registry, key: u32, due: u64) {
+        let node = self.next_node(key, due);
         self.nodes.push(node);
-        self.sift_up(reg, self.nodes.len() - 1);
+        self.sift_up(reg, self.nodes.len() - 1, node);
+    }
+
+    /// Gives the timer at `i` a new due time and start order, in place (a
+    /// restart of an active timer: cheaper than a removal and a push).
+    fn reschedule(&mut self, reg: &mut Registry, i: usize, key: u32, due: u64) {
+        let node = self.next_node(key, due);
+        self.settle(reg, i, node);
     }
 
     /// Takes the node at `i` out of the heap; the timer's `timer_pos` is left
     /// for the caller to set.
     fn remove_at(&mut self, reg: &mut Registry, i: usize) -> Node {
-        let removed = self.nodes[i];
+        let removed = self.node(i);
         let last = self.nodes.pop().expect("heap is not empty");
         if i < self.nodes.len() {
-            self.nodes[i] = last;
-            if i > 0 && last.before(&self.nodes[(i - 1) / ARITY]) {
-                self.sift_up(reg, i);
-            } else {
-                self.sift_down(reg, i);
-            }
+            self.settle(reg, i, last);
         }
         removed
     }
@@ -162,11 +196,21 @@ impl LoopInner {
         if cb.is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
             return Err(RUV_EINVAL);
         }
-        self.timer_stop(h, key);
         let t = fields(h);
         t.cb = cb;
         t.repeat = repeat;
-        self.timer_arm(h, key, timeout);
+        match self.handles.slot_mut(key).timer_pos {
+            pos @ 0..READY => {
+                // Restarting an active timer: move it within the heap.
+                let due = self.now_ms.saturating_add(timeout);
+                fields(h).due = due;
+                self.timers.reschedule(&mut self.handles, pos as usize, key, due);
+            }
+            _ => {
+                self.timer_stop(h, key);
+                self.timer_arm(h, key, timeout);
+            }
+        }
         Ok(())
     }
 
