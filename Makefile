@@ -47,7 +47,7 @@ header:
 run: examples
 	./target/examples-c/ticker
 
-test: test-rust test-valgrind test-install
+test: test-rust test-valgrind test-install test-zig
 
 # Rust unit tests, the header check, and every C test (tests/c_api.rs).
 test-rust:

@@ -927,7 +927,9 @@ int ruv_backend_fd(const ruv_loop_t *loop);
 
 /**
  * How long the next poll would wait, in ms: 0 when there is work to do now
- * *  (idle handles, close callbacks, a stop), -1 when no timer limits it. 
+ * *  (idle handles, close callbacks, a stop), -1 when no timer limits it. For
+ * *  an invalid loop: one line on stderr and 0 (a negative value would read as
+ * *  "wait forever" to a caller embedding the loop). 
  */
 int ruv_backend_timeout(const ruv_loop_t *loop);
 
@@ -1120,7 +1122,7 @@ int ruv_check_stop(ruv_check_t *check);
 
 /**
  * Initialises a poll handle for descriptor `fd`, which is made non-blocking.
- * *  RUV_EEXIST if another poll handle of the loop has `fd`; RUV_EPERM for a
+ * *  RUV_EEXIST if a started poll handle of the loop has `fd`; RUV_EPERM for a
  * *  descriptor epoll cannot watch (a regular file); RUV_EBADF for a bad one. 
  */
 int ruv_poll_init(ruv_loop_t *loop, ruv_poll_t *handle, int fd);
@@ -1134,7 +1136,9 @@ int ruv_poll_init_socket(ruv_loop_t *loop, ruv_poll_t *handle, int socket);
  * Watches for `events` (RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT |
  * *  RUV_PRIORITIZED), replacing what was watched before; `cb` runs on every
  * *  iteration while one of them holds. `events` 0 stops the handle.
- * *  RUV_EINVAL for other bits, a NULL `cb` or a closing handle. 
+ * *  RUV_EINVAL for other bits, a NULL `cb` or a closing handle; RUV_EEXIST if
+ * *  another started handle watches the same descriptor; a negative errno if
+ * *  epoll refuses the descriptor (the handle is stopped then). 
  */
 int ruv_poll_start(ruv_poll_t *handle, int events, ruv_poll_cb cb);
 

@@ -202,7 +202,7 @@ impl LoopInner {
             Some(Kind::Timer) => this.timer_stop(h, key),
             Some(Kind::Idle | Kind::Prepare | Kind::Check) => this.phase_stop(h, key),
             Some(Kind::Async) => this.async_close(h, key),
-            Some(Kind::Poll) => this.poll_close(h),
+            Some(Kind::Poll) => this.poll_stop(h),
             None => {}
         }
         this.deactivate(h);

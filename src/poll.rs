@@ -26,7 +26,8 @@ const ALL_EVENTS: c_int = RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT | RUV_PRI
 /// `ruv_poll_cb`'s Rust shape: (handle, status, events).
 pub type PollCb = unsafe extern "C" fn(*mut ruv_handle_t, c_int, c_int);
 
-/// Which descriptors have a poll handle: libuv allows one per descriptor.
+/// Which descriptors have a started poll handle: as in libuv, only one
+/// handle per descriptor may be started (others may exist, stopped).
 pub type PollFds = HashMap<RawFd, u32>;
 
 fn errno_error(e: std::io::Error) -> c_int {
@@ -57,7 +58,7 @@ fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut PollFields {
 
 impl LoopInner {
     /// `ruv_poll_init`: the descriptor must be pollable (not a regular file)
-    /// and not have a poll handle already; it is made non-blocking.
+    /// and not have a started poll handle; it is made non-blocking.
     pub(crate) unsafe fn poll_init(&mut self, h: *mut ruv_handle_t, fd: RawFd) -> Result<(), c_int> {
         if fd < 0 {
             return Err(RUV_EBADF);
@@ -76,9 +77,8 @@ impl LoopInner {
         if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut nonblocking) } != 0 {
             return Err(errno_error(std::io::Error::last_os_error()));
         }
-        let key = unsafe { self.register(h, handle::RUV_POLL, Kind::Poll) };
+        unsafe { self.register(h, handle::RUV_POLL, Kind::Poll) };
         fields(h).fd = fd;
-        self.poll_fds.insert(fd, key);
         Ok(())
     }
 
@@ -101,15 +101,25 @@ impl LoopInner {
         if cb.is_none() {
             return Err(RUV_EINVAL);
         }
+        let fd = fields(h).fd;
+        if self.poll_fds.get(&fd).is_some_and(|&other| other != key) {
+            return Err(RUV_EEXIST);
+        }
         let tok = token(key, self.handles.slot_mut(key).generation);
         let p = fields(h);
         let registry = self.poll.registry();
-        if p.registered {
+        let registered = if p.registered {
             registry.reregister(&mut SourceFd(&p.fd), tok, interest(events))
         } else {
             registry.register(&mut SourceFd(&p.fd), tok, interest(events))
+        };
+        if let Err(e) = registered {
+            // (The descriptor was closed under the handle, say.) Leave the
+            // handle stopped rather than active with nothing to wake it.
+            self.poll_stop(h);
+            return Err(errno_error(e));
         }
-        .map_err(errno_error)?;
+        self.poll_fds.insert(fd, key);
         p.registered = true;
         p.events = events;
         p.cb = cb;
@@ -123,16 +133,12 @@ impl LoopInner {
         if p.registered {
             p.registered = false;
             p.events = 0;
+            self.poll_fds.remove(&p.fd);
             // The caller may have closed the descriptor already (libuv says
             // not to, but it must not hurt the loop): ignore the error.
             let _ = self.poll.registry().deregister(&mut SourceFd(&p.fd));
         }
         self.deactivate(h);
-    }
-
-    pub(crate) fn poll_close(&mut self, h: *mut ruv_handle_t) {
-        self.poll_stop(h);
-        self.poll_fds.remove(&fields(h).fd);
     }
 
     /// One readiness event for a poll handle.

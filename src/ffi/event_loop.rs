@@ -211,13 +211,18 @@ pub unsafe extern "C" fn ruv_backend_fd(r#loop: *const ruv_loop_t) -> c_int {
 }
 
 /** How long the next poll would wait, in ms: 0 when there is work to do now
- *  (idle handles, close callbacks, a stop), -1 when no timer limits it. */
+ *  (idle handles, close callbacks, a stop), -1 when no timer limits it. For
+ *  an invalid loop: one line on stderr and 0 (a negative value would read as
+ *  "wait forever" to a caller embedding the loop). */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_backend_timeout(r#loop: *const ruv_loop_t) -> c_int {
     // SAFETY: validated before use.
     match unsafe { inner(r#loop) } {
         Ok(lp) => unsafe { (*lp).backend_timeout() },
-        Err(m) => m.code,
+        Err(m) => {
+            report("ruv_backend_timeout", m);
+            0
+        }
     }
 }
 

@@ -137,14 +137,24 @@ pub unsafe extern "C" fn ruv_close(handle: *mut ruv_handle_t, close_cb: ruv_clos
     }
 }
 
+/// The answer of a yes/no query on something that is not a live handle: no.
+/// A closed handle is a normal thing to ask about; anything else is misuse
+/// and gets the one stderr line.
+fn not_a_handle(function: &str, m: super::Misuse) -> c_int {
+    if m != super::CLOSED {
+        report(function, m);
+    }
+    0
+}
+
 /** Non-zero if the handle is active: a started timer, idle, prepare, check or
  *  poll handle, or an async handle. Closing handles are not active. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_is_active(handle: *const ruv_handle_t) -> c_int {
-    // SAFETY: validated; a closed or invalid handle is not active.
+    // SAFETY: validated before use.
     match unsafe { handle_ref(handle.cast_mut()) } {
         Ok(r) => unsafe { LoopInner::is_active(r.h) as c_int },
-        Err(_) => 0,
+        Err(m) => not_a_handle("ruv_is_active", m),
     }
 }
 
@@ -184,7 +194,7 @@ pub unsafe extern "C" fn ruv_has_ref(handle: *const ruv_handle_t) -> c_int {
     // SAFETY: validated before use.
     match unsafe { handle_ref(handle.cast_mut()) } {
         Ok(r) => unsafe { LoopInner::has_ref(r.h) as c_int },
-        Err(_) => 0,
+        Err(m) => not_a_handle("ruv_has_ref", m),
     }
 }
 

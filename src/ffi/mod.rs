@@ -104,9 +104,11 @@ pub(crate) unsafe fn typed_ref(h: *mut ruv_handle_t, kind: Kind) -> Result<Handl
 ///
 /// The handle's memory is not read: in a correct program it is uninitialised
 /// here, and branching on it would be an error under valgrind. So, as in
-/// libuv, initialising a live handle again is not detected; it cannot corrupt
-/// memory (the old registration no longer matches the struct), but that
-/// registration stays open and `ruv_loop_close` returns RUV_EBUSY.
+/// libuv, initialising a handle again while it is live (without closing it)
+/// is the one misuse ruv does not catch: its first registration keeps
+/// pointing at the struct, and reaches it after the caller frees it. Catching
+/// it would take a second index of the registry by address, 16 more bytes for
+/// every handle; see the README's "Rules".
 pub(crate) unsafe fn init_target(
     l: *mut event_loop::ruv_loop_t,
     h: *mut ruv_handle_t,

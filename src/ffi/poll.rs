@@ -30,7 +30,7 @@ pub type ruv_poll_cb =
     Option<unsafe extern "C" fn(handle: *mut ruv_poll_t, status: c_int, events: c_int)>;
 
 /** Initialises a poll handle for descriptor `fd`, which is made non-blocking.
- *  RUV_EEXIST if another poll handle of the loop has `fd`; RUV_EPERM for a
+ *  RUV_EEXIST if a started poll handle of the loop has `fd`; RUV_EPERM for a
  *  descriptor epoll cannot watch (a regular file); RUV_EBADF for a bad one. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_init(r#loop: *mut ruv_loop_t, handle: *mut ruv_poll_t, fd: c_int) -> c_int {
@@ -55,7 +55,9 @@ pub unsafe extern "C" fn ruv_poll_init_socket(
 /** Watches for `events` (RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT |
  *  RUV_PRIORITIZED), replacing what was watched before; `cb` runs on every
  *  iteration while one of them holds. `events` 0 stops the handle.
- *  RUV_EINVAL for other bits, a NULL `cb` or a closing handle. */
+ *  RUV_EINVAL for other bits, a NULL `cb` or a closing handle; RUV_EEXIST if
+ *  another started handle watches the same descriptor; a negative errno if
+ *  epoll refuses the descriptor (the handle is stopped then). */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_start(handle: *mut ruv_poll_t, events: c_int, cb: ruv_poll_cb) -> c_int {
     // SAFETY: validated before use; the typed callback differs from `PollCb`
