@@ -17,7 +17,7 @@ use crate::handle_state::{self, Kind, ACTIVE, CLOSING, REF};
 use crate::phase::PhaseList;
 use crate::poll::PollFds;
 use crate::registry::Registry;
-use crate::timer::TimerHeap;
+use crate::timer::TimerWheel;
 use std::ffi::c_int;
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ pub struct LoopInner {
     events: Option<mio::Events>,
     pub(crate) waker: mio::Waker,
     pub(crate) handles: Registry,
-    pub(crate) timers: TimerHeap,
+    pub(crate) timers: TimerWheel,
     /// Idle, prepare and check handles, indexed by `phase::Phase`.
     pub(crate) phases: [PhaseList; 3],
     /// The open async handles, scanned when the waker fires.
@@ -86,18 +86,19 @@ impl LoopInner {
     pub fn new(c_loop: *mut ruv_loop_t) -> std::io::Result<Box<LoopInner>> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let now_ms = clock::loop_time_ms();
         Ok(Box::new(LoopInner {
             c_loop,
             poll,
             events: Some(mio::Events::with_capacity(1024)),
             waker,
             handles: Registry::new(),
-            timers: TimerHeap::default(),
+            timers: TimerWheel::new(now_ms),
             phases: Default::default(),
             asyncs: Default::default(),
             poll_fds: PollFds::default(),
             closing: Vec::new(),
-            now_ms: clock::loop_time_ms(),
+            now_ms,
             active_handles: 0,
             active_reqs: 0,
             running: false,
@@ -229,7 +230,7 @@ impl LoopInner {
     }
 
     /// How long the poll phase would block, in ms; -1 for no limit.
-    pub(crate) fn backend_timeout(&self) -> c_int {
+    pub(crate) fn backend_timeout(&mut self) -> c_int {
         if self.stop_flag()
             || (self.active_handles == 0 && self.active_reqs == 0)
             || !self.phases[crate::phase::Phase::Idle as usize].is_empty()

@@ -6,8 +6,8 @@
 //! kind-specific fields (a timer's callback, due time and repeat; a poll
 //! handle's descriptor and events). The loop's registry slot only says where
 //! the struct is and which generation it belongs to, so a million timers cost
-//! the loop 16 bytes each for the registry plus 24 for the timer heap, on top
-//! of the caller's structs.
+//! the loop 16 bytes each (the registry), on top of the caller's structs: the
+//! timer wheel's links are in the timers' own fields too.
 //!
 //! These accessors are only used on handles the registry has vouched for (the
 //! C boundary checks that first), and never across a call into user code.
@@ -59,6 +59,11 @@ pub(crate) struct TimerFields {
     /// `uv_timer_get_due_in` reads it.
     pub due: u64,
     pub repeat: u64,
+    /// Start order, for timers due at the same time.
+    pub seq: u64,
+    /// The timer wheel's list links (`timer.rs`).
+    pub next: *mut ruv_handle_t,
+    pub pprev: *mut *mut ruv_handle_t,
 }
 
 /// An idle, prepare or check handle's fields.

@@ -21,10 +21,9 @@ use std::ptr::NonNull;
 pub struct Slot {
     handle: NonNull<ruv_handle_t>,
     pub generation: u32,
-    /// A timer's index in the timer heap (or `timer::IDLE` / `timer::READY`);
-    /// unused by other kinds. Kept here, not in the caller's struct, because
-    /// heap moves update it and the slab is dense.
-    pub timer_pos: u32,
+    /// A timer's state (`timer::IDLE`, queued, or ready to run); unused by
+    /// other kinds. (The caller's struct has no room left for it.)
+    pub timer: u32,
 }
 
 impl Slot {
@@ -57,7 +56,7 @@ impl Registry {
     pub fn insert(&mut self, handle: NonNull<ruv_handle_t>) -> (u32, u32) {
         self.last_generation = self.last_generation.wrapping_add(1).max(1);
         let generation = self.last_generation;
-        let key = self.slots.insert(Slot { handle, generation, timer_pos: u32::MAX });
+        let key = self.slots.insert(Slot { handle, generation, timer: crate::timer::IDLE });
         (key as u32, generation)
     }
 

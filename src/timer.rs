@@ -1,9 +1,21 @@
-//! Timers: a 4-ary min-heap of (due time, start order), as libev keeps its
-//! timers, so that equal timeouts fire in the order they were started and
-//! start, stop and again are O(log n) with cache-friendly nodes.
+//! Timers: a hierarchical timing wheel whose links live in the timers' own
+//! structs, as libuv keeps its timer heap inside `uv_timer_t`.
+//!
+//! Level 0 has 256 one-millisecond slots; each of the 9 levels above has 64
+//! slots, each 64 times wider than a slot of the level below (the top level
+//! reaches 2^62 ms ahead). A timer goes into the lowest level whose reach
+//! covers its due time; when the wheel's time crosses into a slot of an upper
+//! level, that slot's timers move down ("cascade"). Start and stop are O(1)
+//! list operations; firing touches each timer a bounded number of times; the
+//! loop spends no memory per timer besides its registry slot.
+//!
+//! Order is libuv's: by due time, and timers due at the same time in the order
+//! they were started (each start takes a sequence number; a slot's timers are
+//! sorted by it when they fire, which costs nothing when they arrived in
+//! order).
 //!
 //! Running timers follows libuv's current behaviour: all timers due now are
-//! taken off the heap first, then their callbacks run one by one. A timer
+//! taken off the wheel first, then their callbacks run one by one. A timer
 //! re-armed with timeout 0 from its own callback therefore waits for the next
 //! iteration instead of spinning, and a due timer that an earlier callback
 //! stopped, restarted or closed does not run in this batch.
@@ -14,157 +26,34 @@ use crate::ffi::handle::ruv_handle_t;
 use crate::handle_state::{self, TimerFields, CLOSING};
 use crate::registry::Registry;
 use std::ffi::c_int;
+use std::ptr::{addr_of_mut, null_mut};
 
 /// A callback that takes only its handle (timer, idle, prepare, check,
 /// async). The typed C callbacks are ABI-compatible with it: they differ only
 /// in the pointee type of their one pointer argument.
 pub type HandleCb = unsafe extern "C" fn(*mut ruv_handle_t);
 
-/// `Slot::timer_pos` of a timer that is not in the heap.
-pub(crate) const IDLE: u32 = u32::MAX;
-/// `Slot::timer_pos` of a timer the running batch took off the heap; its
+/// `Slot::timer` of a timer that is not started.
+pub(crate) const IDLE: u32 = 0;
+/// `Slot::timer` of a timer on the wheel.
+const QUEUED: u32 = 1;
+/// `Slot::timer` of a timer the running batch took off the wheel; its
 /// callback is about to run.
-const READY: u32 = u32::MAX - 1;
+const READY: u32 = 2;
 
-#[derive(Clone, Copy)]
-struct Node {
-    due: u64,
-    /// Start order: breaks ties between equal due times.
-    seq: u64,
-    key: u32,
-}
+/// A list of timers (the first one's handle; null when empty). The links are
+/// the timers' `next` and `pprev` fields.
+type List = *mut ruv_handle_t;
 
-impl Node {
-    #[inline]
-    fn before(&self, other: &Node) -> bool {
-        (self.due, self.seq) < (other.due, other.seq)
-    }
-}
+const L0_SLOTS: usize = 256;
+const L0_SHIFT: u32 = 8;
+const UPPER_LEVELS: usize = 9;
+const UPPER_SLOTS: usize = 64;
+const UPPER_SHIFT: u32 = 6;
 
-const ARITY: usize = 4;
-
-/// The loop's timers.
-#[derive(Default)]
-pub struct TimerHeap {
-    nodes: Vec<Node>,
-    next_seq: u64,
-    /// The running batch's `(key, generation)`, kept to reuse its allocation.
-    ready: Vec<(u32, u32)>,
-}
-
-impl TimerHeap {
-    /// The earliest due time, if any timer is pending.
-    pub fn next_due(&self) -> Option<u64> {
-        self.nodes.first().map(|n| n.due)
-    }
-
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-
-    // The heap's invariant, kept by every function below: `nodes[i].key` is a
-    // live registry key whose `timer_pos` is `i`. A timer leaves the heap
-    // (`timer_stop`, also on close) before its slot is freed. That is what
-    // makes the unchecked accesses sound; they matter here because every
-    // level of a sift touches both arrays.
-
-    #[inline]
-    fn node(&self, i: usize) -> Node {
-        debug_assert!(i < self.nodes.len());
-        // SAFETY: callers index below `nodes.len()`.
-        unsafe { *self.nodes.get_unchecked(i) }
-    }
-
-    #[inline]
-    fn place(&mut self, reg: &mut Registry, i: usize, node: Node) {
-        debug_assert!(i < self.nodes.len());
-        // SAFETY: `i` is in bounds; `node.key` is live (the invariant).
-        unsafe {
-            *self.nodes.get_unchecked_mut(i) = node;
-            reg.slot_unchecked(node.key).timer_pos = i as u32;
-        }
-    }
-
-    fn sift_up(&mut self, reg: &mut Registry, mut i: usize, node: Node) {
-        while i > 0 {
-            let parent = (i - 1) / ARITY;
-            let p = self.node(parent);
-            if !node.before(&p) {
-                break;
-            }
-            self.place(reg, i, p);
-            i = parent;
-        }
-        self.place(reg, i, node);
-    }
-
-    fn sift_down(&mut self, reg: &mut Registry, mut i: usize, node: Node) {
-        let n = self.nodes.len();
-        loop {
-            let first = ARITY * i + 1;
-            if first >= n {
-                break;
-            }
-            let mut best = first;
-            let mut best_node = self.node(first);
-            for c in first + 1..(first + ARITY).min(n) {
-                let candidate = self.node(c);
-                if candidate.before(&best_node) {
-                    best = c;
-                    best_node = candidate;
-                }
-            }
-            if !best_node.before(&node) {
-                break;
-            }
-            self.place(reg, i, best_node);
-            i = best;
-        }
-        self.place(reg, i, node);
-    }
-
-    /// Puts `node` at `i` and restores the order around it.
-    fn settle(&mut self, reg: &mut Registry, i: usize, node: Node) {
-        if i > 0 && node.before(&self.node((i - 1) / ARITY)) {
-            self.sift_up(reg, i, node);
-        } else {
-            self.sift_down(reg, i, node);
-        }
-    }
-
-    fn next_node(&mut self, key: u32, due: u64) -> Node {
-        let node = Node { due, seq: self.next_seq, key };
-        self.next_seq += 1;
-        node
-    }
-
-    fn push(&mut self, reg: &mut Registry, key: u32, due: u64) {
-        let node = self.next_node(key, due);
-        self.nodes.push(node);
-        self.sift_up(reg, self.nodes.len() - 1, node);
-    }
-
-    /// Gives the timer at `i` a new due time and start order, in place (a
-    /// restart of an active timer: cheaper than a removal and a push).
-    fn reschedule(&mut self, reg: &mut Registry, i: usize, key: u32, due: u64) {
-        let node = self.next_node(key, due);
-        self.settle(reg, i, node);
-    }
-
-    /// Takes the node at `i` out of the heap; the timer's `timer_pos` is left
-    /// for the caller to set.
-    fn remove_at(&mut self, reg: &mut Registry, i: usize) -> Node {
-        let removed = self.node(i);
-        let last = self.nodes.pop().expect("heap is not empty");
-        if i < self.nodes.len() {
-            self.settle(reg, i, last);
-        }
-        removed
-    }
+/// Where upper level `level`'s slots start, in bits of the due time.
+const fn upper_shift(level: usize) -> u32 {
+    L0_SHIFT + UPPER_SHIFT * level as u32
 }
 
 /// The timer fields of a registered timer.
@@ -174,12 +63,293 @@ fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut TimerFields {
     unsafe { handle_state::fields(h) }
 }
 
+/// Puts `h` first in the list at `head`.
+///
+/// # Safety
+/// `head` points at a list head that stays where it is while linked; `h` is
+/// a registered timer on no list.
+unsafe fn link(head: *mut List, h: *mut ruv_handle_t) {
+    unsafe {
+        let first = *head;
+        let f = fields(h);
+        f.next = first;
+        f.pprev = head;
+        if !first.is_null() {
+            fields(first).pprev = &raw mut f.next;
+        }
+        *head = h;
+    }
+}
+
+/// Takes `h` off whatever list it is on.
+///
+/// # Safety
+/// `h` is a registered timer on a list.
+unsafe fn unlink(h: *mut ruv_handle_t) {
+    let f = fields(h);
+    unsafe {
+        *f.pprev = f.next;
+        if !f.next.is_null() {
+            fields(f.next).pprev = f.pprev;
+        }
+    }
+    f.next = null_mut();
+    f.pprev = null_mut();
+}
+
+/// The loop's timers.
+pub struct TimerWheel {
+    /// The next millisecond to expire: every timer due before it has been
+    /// taken off the wheel, except those on `expired`, and every upper-level
+    /// slot that starts at or before it has been cascaded.
+    time: u64,
+    l0: [List; L0_SLOTS],
+    /// Which `l0` slots may be non-empty (cleared lazily).
+    l0_bits: [u64; L0_SLOTS / 64],
+    upper: [[List; UPPER_SLOTS]; UPPER_LEVELS],
+    upper_bits: [u64; UPPER_LEVELS],
+    /// Timers started since the last expiry with a due time before `time`
+    /// (a timeout of 0): all due at `time - 1`, in start order.
+    expired: List,
+    /// Timers due more than 2^62 ms ahead (146 million years): never fire.
+    far: List,
+    /// Timers on the wheel.
+    count: usize,
+    next_seq: u64,
+    /// The running batch: `(start sequence, key, generation, handle)`, kept to
+    /// reuse its allocation.
+    ready: Vec<(u64, u32, u32, *mut ruv_handle_t)>,
+}
+
+impl TimerWheel {
+    /// An empty wheel whose time starts at `now` (loop milliseconds).
+    pub fn new(now: u64) -> Self {
+        TimerWheel {
+            time: now,
+            l0: [null_mut(); L0_SLOTS],
+            l0_bits: [0; L0_SLOTS / 64],
+            upper: [[null_mut(); UPPER_SLOTS]; UPPER_LEVELS],
+            upper_bits: [0; UPPER_LEVELS],
+            expired: null_mut(),
+            far: null_mut(),
+            count: 0,
+            next_seq: 0,
+            ready: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Puts a registered timer, on no list, where its due time belongs.
+    fn place(&mut self, h: *mut ruv_handle_t) {
+        let due = fields(h).due;
+        // SAFETY: the heads are fields of this wheel, which lives in the boxed
+        // loop state and does not move; `h` is on no list.
+        unsafe {
+            if due < self.time {
+                return link(addr_of_mut!(self.expired), h);
+            }
+            let delta = due - self.time;
+            if delta < L0_SLOTS as u64 {
+                let i = (due & (L0_SLOTS as u64 - 1)) as usize;
+                self.l0_bits[i / 64] |= 1 << (i % 64);
+                return link(addr_of_mut!(self.l0[i]), h);
+            }
+            let level = ((63 - delta.leading_zeros()) - L0_SHIFT) as usize / UPPER_SHIFT as usize;
+            if level >= UPPER_LEVELS {
+                return link(addr_of_mut!(self.far), h);
+            }
+            let i = ((due >> upper_shift(level)) & (UPPER_SLOTS as u64 - 1)) as usize;
+            self.upper_bits[level] |= 1 << i;
+            link(addr_of_mut!(self.upper[level][i]), h);
+        }
+    }
+
+    /// Adds a timer due at `due`; returns its start sequence number.
+    fn insert(&mut self, h: *mut ruv_handle_t, due: u64) {
+        let f = fields(h);
+        f.due = due;
+        f.seq = self.next_seq;
+        self.next_seq += 1;
+        self.count += 1;
+        self.place(h);
+    }
+
+    fn remove(&mut self, h: *mut ruv_handle_t) {
+        // SAFETY: `h` is a queued timer, so it is on one of this wheel's lists.
+        unsafe { unlink(h) };
+        self.count -= 1;
+    }
+
+    /// Moves the timers of the upper-level slots that start at `t` (a
+    /// multiple of 256) down to where they belong now.
+    fn cascade(&mut self, t: u64) {
+        for level in 0..UPPER_LEVELS {
+            let i = ((t >> upper_shift(level)) & (UPPER_SLOTS as u64 - 1)) as usize;
+            let mut h = std::mem::replace(&mut self.upper[level][i], null_mut());
+            self.upper_bits[level] &= !(1 << i);
+            while !h.is_null() {
+                let f = fields(h);
+                let next = f.next;
+                f.next = null_mut();
+                f.pprev = null_mut();
+                self.place(h);
+                h = next;
+            }
+            if i != 0 {
+                break; // the next level's slot starts later
+            }
+        }
+    }
+
+    /// Appends the timers of `list`, just detached from its head, to the
+    /// batch, in start order.
+    fn take(&mut self, list: List, reg: &mut Registry) {
+        let from = self.ready.len();
+        let mut h = list;
+        while !h.is_null() {
+            let f = fields(h);
+            let next = f.next;
+            f.next = null_mut();
+            f.pprev = null_mut();
+            // SAFETY: a timer on the wheel is registered.
+            let (key, generation) = unsafe { ((*h).internal.key, (*h).internal.generation) };
+            // SAFETY: registered, so the key is occupied.
+            unsafe { reg.slot_unchecked(key) }.timer = READY;
+            self.ready.push((f.seq, key, generation, h));
+            self.count -= 1;
+            h = next;
+        }
+        // Lists are built by pushing at the front: a slot filled in start
+        // order comes out reversed. Sort only what is not.
+        let batch = &mut self.ready[from..];
+        if batch.windows(2).all(|w| w[0].0 > w[1].0) {
+            batch.reverse();
+        } else if !batch.windows(2).all(|w| w[0].0 < w[1].0) {
+            batch.sort_unstable_by_key(|e| e.0);
+        }
+    }
+
+    /// Takes every timer due at or before `now` off the wheel into `ready`,
+    /// in (due time, start order).
+    fn expire(&mut self, now: u64, reg: &mut Registry) {
+        if !self.expired.is_null() {
+            let list = std::mem::replace(&mut self.expired, null_mut());
+            self.take(list, reg);
+        }
+        while self.time <= now {
+            let t = self.time;
+            let i = (t & (L0_SLOTS as u64 - 1)) as usize;
+            if self.l0_bits[i / 64] & (1 << (i % 64)) != 0 {
+                self.l0_bits[i / 64] &= !(1 << (i % 64));
+                let list = std::mem::replace(&mut self.l0[i], null_mut());
+                self.take(list, reg);
+            }
+            // Skip to the next slot that may hold timers, or the next cascade.
+            let next = match self.next_l0_bit(i + 1) {
+                Some(j) => (t & !(L0_SLOTS as u64 - 1)) + j as u64,
+                None => (t | (L0_SLOTS as u64 - 1)) + 1,
+            };
+            self.time = next.min(now + 1);
+            if self.time & (L0_SLOTS as u64 - 1) == 0 {
+                // Cascade as soon as the time reaches a slot boundary, so the
+                // upper levels never hold a slot that has begun: `place` and
+                // `next_due` rely on that.
+                self.cascade(self.time);
+            }
+        }
+    }
+
+    /// The first set bit of `l0_bits` at or after `from`.
+    fn next_l0_bit(&self, from: usize) -> Option<usize> {
+        let mut word = from / 64;
+        if word >= self.l0_bits.len() {
+            return None;
+        }
+        let mut bits = self.l0_bits[word] & (!0u64 << (from % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            if word == self.l0_bits.len() {
+                return None;
+            }
+            bits = self.l0_bits[word];
+        }
+    }
+
+    /// The earliest due time on the wheel, if any.
+    pub fn next_due(&mut self) -> Option<u64> {
+        if self.count == 0 {
+            return None;
+        }
+        if !self.expired.is_null() {
+            return Some(self.time - 1);
+        }
+        let base = self.time & !(L0_SLOTS as u64 - 1);
+        let i = (self.time & (L0_SLOTS as u64 - 1)) as usize;
+        // Level 0 from the current slot on holds this round's timers, which
+        // are due before anything else.
+        let mut from = i;
+        while let Some(j) = self.next_l0_bit(from) {
+            if !self.l0[j].is_null() {
+                return Some(base + j as u64);
+            }
+            self.l0_bits[j / 64] &= !(1 << (j % 64)); // emptied by stops
+            from = j + 1;
+        }
+        // Otherwise: level 0's slots before the current one (the next
+        // round), and each upper level's first slot in time order.
+        let mut best = u64::MAX;
+        for j in 0..i {
+            if !self.l0[j].is_null() {
+                best = base + L0_SLOTS as u64 + j as u64;
+                break;
+            }
+        }
+        for level in 0..UPPER_LEVELS {
+            let cur = ((self.time >> upper_shift(level)) & (UPPER_SLOTS as u64 - 1)) as u32;
+            let mut bits = self.upper_bits[level].rotate_right((cur + 1) % UPPER_SLOTS as u32);
+            while bits != 0 {
+                let k = bits.trailing_zeros();
+                let slot = ((cur + 1 + k) % UPPER_SLOTS as u32) as usize;
+                if let Some(due) = min_due(self.upper[level][slot]) {
+                    best = best.min(due);
+                    break;
+                }
+                self.upper_bits[level] &= !(1 << slot); // emptied by stops
+                bits &= !(1 << k);
+            }
+        }
+        best = best.min(min_due(self.far).unwrap_or(u64::MAX));
+        Some(best)
+    }
+}
+
+/// The earliest due time on a list.
+fn min_due(mut h: List) -> Option<u64> {
+    let mut min = None;
+    while !h.is_null() {
+        let f = fields(h);
+        min = Some(min.map_or(f.due, |m: u64| m.min(f.due)));
+        h = f.next;
+    }
+    min
+}
+
 impl LoopInner {
-    /// Puts a stopped timer on the heap, due `timeout` ms from now.
+    /// Puts a stopped timer on the wheel, due `timeout` ms from now.
     fn timer_arm(&mut self, h: *mut ruv_handle_t, key: u32, timeout: u64) {
         let due = self.now_ms.saturating_add(timeout);
-        fields(h).due = due;
-        self.timers.push(&mut self.handles, key, due);
+        self.timers.insert(h, due);
+        self.handles.slot_mut(key).timer = QUEUED;
         self.activate(h);
     }
 
@@ -196,35 +366,24 @@ impl LoopInner {
         if cb.is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
             return Err(RUV_EINVAL);
         }
+        self.timer_stop(h, key);
         let t = fields(h);
         t.cb = cb;
         t.repeat = repeat;
-        match self.handles.slot_mut(key).timer_pos {
-            pos @ 0..READY => {
-                // Restarting an active timer: move it within the heap.
-                let due = self.now_ms.saturating_add(timeout);
-                fields(h).due = due;
-                self.timers.reschedule(&mut self.handles, pos as usize, key, due);
-            }
-            _ => {
-                self.timer_stop(h, key);
-                self.timer_arm(h, key, timeout);
-            }
-        }
+        self.timer_arm(h, key, timeout);
         Ok(())
     }
 
-    /// `ruv_timer_stop`: takes the timer off the heap, or out of the batch
+    /// `ruv_timer_stop`: takes the timer off the wheel, or out of the batch
     /// that is running.
     pub(crate) fn timer_stop(&mut self, h: *mut ruv_handle_t, key: u32) {
-        match self.handles.slot_mut(key).timer_pos {
+        let slot = self.handles.slot_mut(key);
+        match slot.timer {
             IDLE => return,
-            READY => {}
-            pos => {
-                self.timers.remove_at(&mut self.handles, pos as usize);
-            }
+            QUEUED => self.timers.remove(h),
+            _ => {} // READY: the batch skips it
         }
-        self.handles.slot_mut(key).timer_pos = IDLE;
+        self.handles.slot_mut(key).timer = IDLE;
         self.deactivate(h);
     }
 
@@ -260,33 +419,24 @@ impl LoopInner {
         // SAFETY: each `&mut *lp` below ends before user code is called.
         let mut ready = {
             let this = unsafe { &mut *lp };
-            match this.timers.next_due() {
-                Some(due) if due <= this.now_ms => {}
-                _ => return,
+            if this.timers.expired.is_null() && this.timers.time > this.now_ms {
+                return;
             }
-            let mut ready = std::mem::take(&mut this.timers.ready);
-            while let Some(due) = this.timers.next_due() {
-                if due > this.now_ms {
-                    break;
-                }
-                let node = this.timers.remove_at(&mut this.handles, 0);
-                let slot = this.handles.slot_mut(node.key);
-                slot.timer_pos = READY;
-                let (h, generation) = (slot.handle(), slot.generation);
+            this.timers.expire(this.now_ms, &mut this.handles);
+            let ready = std::mem::take(&mut this.timers.ready);
+            for &(_, _, _, h) in &ready {
                 this.deactivate(h);
-                ready.push((node.key, generation));
             }
             ready
         };
-        for &(key, generation) in &ready {
+        for &(_, key, generation, h) in &ready {
             let call = {
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get_mut(key, generation) else { continue };
-                if slot.timer_pos != READY {
+                if slot.timer != READY {
                     continue; // stopped, restarted or closed by an earlier callback
                 }
-                slot.timer_pos = IDLE;
-                let h = slot.handle();
+                slot.timer = IDLE;
                 let (cb, repeat) = (fields(h).cb, fields(h).repeat);
                 if repeat != 0 {
                     this.timer_arm(h, key, repeat);
@@ -305,39 +455,117 @@ impl LoopInner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ffi::timer::ruv_timer_t;
 
-    /// The heap alone, against a sorted reference, with random removals.
+    /// Registered, zeroed timer structs for the wheel alone.
+    fn timers(reg: &mut Registry, n: usize) -> Vec<*mut ruv_handle_t> {
+        (0..n)
+            .map(|_| {
+                // SAFETY: all-zero is a valid ruv_timer_t; leaked until the
+                // test ends, which is fine for a test.
+                let t: &'static mut ruv_timer_t = Box::leak(Box::new(unsafe { std::mem::zeroed() }));
+                let h: *mut ruv_handle_t = (t as *mut ruv_timer_t).cast();
+                let (key, generation) = reg.insert(std::ptr::NonNull::new(h).unwrap());
+                unsafe {
+                    (*h).internal.key = key;
+                    (*h).internal.generation = generation;
+                }
+                h
+            })
+            .collect()
+    }
+
+    /// Due times spread over every level, equal ones included, with a third
+    /// stopped: they come out in (due, start order), the wheel's next_due
+    /// always the smallest left, and none early.
     #[test]
-    fn heap_orders_by_due_then_start() {
+    fn wheel_orders_by_due_then_start() {
         let mut reg = Registry::new();
-        let mut heap = TimerHeap::default();
-        let mut keys = Vec::new();
+        let start = 1_000_000u64;
+        let mut wheel = TimerWheel::new(start);
+        let hs = timers(&mut reg, 3000);
         let mut x: u64 = 12345;
-        for i in 0..2000usize {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let fake = std::ptr::NonNull::new((0x1000 + i * 8) as *mut ruv_handle_t).unwrap();
-            let (key, _) = reg.insert(fake);
-            let due = (x >> 33) % 50; // many equal due times
-            heap.push(&mut reg, key, due);
-            keys.push((key, due));
-        }
-        // remove every third timer through its recorded position
         let mut expected = Vec::new();
-        for (i, &(key, due)) in keys.iter().enumerate() {
+        for (i, &h) in hs.iter().enumerate() {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let due = start
+                + match i % 4 {
+                    0 => (x >> 33) % 300,       // level 0, many equal
+                    1 => (x >> 33) % 20_000,    // levels 1 and 2
+                    2 => (x >> 33) % 5_000_000, // up to level 3
+                    _ => 7,                     // all equal
+                };
+            wheel.insert(h, due);
+            expected.push((due, fields(h).seq, h));
+        }
+        for (i, &h) in hs.iter().enumerate() {
             if i % 3 == 0 {
-                let pos = reg.slot_mut(key).timer_pos as usize;
-                assert_eq!(heap.nodes[pos].key, key);
-                heap.remove_at(&mut reg, pos);
-            } else {
-                expected.push((due, i, key));
+                wheel.remove(h);
             }
         }
+        let mut expected: Vec<_> =
+            expected.into_iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, e)| e).collect();
         expected.sort();
         let mut got = Vec::new();
-        while !heap.is_empty() {
-            got.push(heap.remove_at(&mut reg, 0).key);
+        let mut now = start;
+        while !wheel.is_empty() {
+            let due = wheel.next_due().unwrap();
+            assert!(due >= now, "next_due went back");
+            now = due;
+            wheel.expire(now, &mut reg);
+            assert!(!wheel.ready.is_empty(), "nothing due at next_due {now}");
+            for e in wheel.ready.drain(..) {
+                assert_eq!(fields(e.3).due, now, "fired early or late");
+                got.push(e.3);
+            }
         }
-        let want: Vec<u32> = expected.iter().map(|e| e.2).collect();
-        assert_eq!(got, want);
+        let want: Vec<_> = expected.iter().map(|e| e.2).collect();
+        assert_eq!(got.len(), want.len());
+        assert!(got == want, "order differs");
+    }
+
+    /// The loop's time jumps by random steps (the loop slept): every timer
+    /// fires at the first expiry at or after its due time, never before, in
+    /// (due, start order) overall; timers started along the way too.
+    #[test]
+    fn wheel_handles_jumps_and_late_starts() {
+        let mut reg = Registry::new();
+        let start = 3 * 256 * 64 - 5; // just before a level-1 boundary
+        let mut wheel = TimerWheel::new(start);
+        let hs = timers(&mut reg, 4000);
+        let mut x: u64 = 99;
+        let mut rand = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        let mut now = start;
+        let mut fired: Vec<(u64, u64)> = Vec::new(); // (due, seq) in firing order
+        let mut started = 0;
+        while fired.len() < hs.len() {
+            // start a few timers "now", with spread-out timeouts
+            for _ in 0..(rand() % 60) {
+                if started < hs.len() {
+                    let timeout = [0, 1, 255, 256, 300, 16_383, 16_384, 70_000][rand() as usize % 8]
+                        + rand() % 3;
+                    wheel.insert(hs[started], now + timeout);
+                    started += 1;
+                }
+            }
+            now += [0, 1, 7, 256, 1000, 40_000][rand() as usize % 6];
+            wheel.expire(now, &mut reg);
+            let mut batch: Vec<(u64, u64)> = Vec::new();
+            for e in wheel.ready.drain(..) {
+                let f = fields(e.3);
+                assert!(f.due <= now, "fired before its due time");
+                batch.push((f.due, f.seq));
+            }
+            let mut sorted = batch.clone();
+            sorted.sort();
+            assert_eq!(batch, sorted, "a batch is out of order");
+            fired.extend(batch);
+            if let Some(next) = wheel.next_due() {
+                assert!(next > now || !wheel.expired.is_null(), "a due timer was left behind");
+            }
+        }
     }
 }
