@@ -25,6 +25,15 @@ fn unknown(err: c_int) -> *const c_char {
     ptr
 }
 
+/// The name or message (`pick` chooses) of a known code, or libuv's text for
+/// an unknown one, without keeping anything.
+fn text_of(err: c_int, pick: fn((&'static CStr, &'static CStr)) -> &'static CStr) -> Vec<u8> {
+    match lookup(err) {
+        Some(known) => pick(known).to_bytes().to_vec(),
+        None => format!("Unknown system error {err}").into_bytes(),
+    }
+}
+
 /// Copies `text` into `buf` as snprintf would: truncated, always terminated.
 unsafe fn copy_out(text: &[u8], buf: *mut c_char, buflen: usize) -> *mut c_char {
     if buf.is_null() || buflen == 0 {
@@ -54,12 +63,8 @@ pub extern "C" fn ruv_strerror(err: c_int) -> *const c_char {
  *  terminated) and returns `buf`. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_strerror_r(err: c_int, buf: *mut c_char, buflen: usize) -> *mut c_char {
-    let text = match lookup(err) {
-        Some((_, message)) => message.to_bytes().to_vec(),
-        None => format!("Unknown system error {err}").into_bytes(),
-    };
     // SAFETY: forwarded from the caller.
-    unsafe { copy_out(&text, buf, buflen) }
+    unsafe { copy_out(&text_of(err, |(_, message)| message), buf, buflen) }
 }
 
 /** The name of an error code ("ECONNREFUSED"). For an unknown code,
@@ -77,12 +82,8 @@ pub extern "C" fn ruv_err_name(err: c_int) -> *const c_char {
  *  terminated) and returns `buf`. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_err_name_r(err: c_int, buf: *mut c_char, buflen: usize) -> *mut c_char {
-    let text = match lookup(err) {
-        Some((name, _)) => name.to_bytes().to_vec(),
-        None => format!("Unknown system error {err}").into_bytes(),
-    };
     // SAFETY: forwarded from the caller.
-    unsafe { copy_out(&text, buf, buflen) }
+    unsafe { copy_out(&text_of(err, |(name, _)| name), buf, buflen) }
 }
 
 /** The ruv error code for a platform error number: `-sys_errno` on Unix

@@ -56,6 +56,23 @@ static int t_passed, t_failed;
     test();                                  \
   } while (0)
 
+/* A trace of one-character events, to assert callback order:
+ * reset_order(), rec('a') in each callback, then CHECK_STR(order, "..."). */
+static char order[512];
+static int order_n;
+
+static inline void rec(char c) {
+  if (order_n < (int)sizeof order - 1) {
+    order[order_n++] = c;
+    order[order_n] = '\0';
+  }
+}
+
+static inline void reset_order(void) {
+  order_n = 0;
+  order[0] = '\0';
+}
+
 static void t_timed_out(int sig) {
   static const char msg[] = "test timed out\n";
   (void)sig;

@@ -6,21 +6,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static char order[128];
-static int order_n;
-
-static void rec(char c) {
-  if (order_n < (int)sizeof order - 1) {
-    order[order_n++] = c;
-    order[order_n] = '\0';
-  }
-}
-
-static void reset_order(void) {
-  order_n = 0;
-  order[0] = '\0';
-}
-
 /* every handle's data points at a one-char tag */
 static void tagged_close_cb(ruv_handle_t *h) { rec(*(const char *)h->data); }
 

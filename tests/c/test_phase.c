@@ -9,22 +9,22 @@
 
 static char trace[512];
 
-static void rec(const char *s) {
+static void recs(const char *s) {
   size_t n = strlen(trace);
   if (n + strlen(s) < sizeof trace) strcat(trace, s);
 }
 
 /* ---- one iteration: the phase order ------------------------------------ */
 
-static void order_timer_cb(ruv_timer_t *h) { (void)h; rec("T"); }
-static void order_idle_cb(ruv_idle_t *h) { (void)h; rec("I"); }
-static void order_prepare_cb(ruv_prepare_t *h) { (void)h; rec("P"); }
-static void order_check_cb(ruv_check_t *h) { (void)h; rec("K"); }
+static void order_timer_cb(ruv_timer_t *h) { (void)h; recs("T"); }
+static void order_idle_cb(ruv_idle_t *h) { (void)h; recs("I"); }
+static void order_prepare_cb(ruv_prepare_t *h) { (void)h; recs("P"); }
+static void order_check_cb(ruv_check_t *h) { (void)h; recs("K"); }
 static void order_poll_cb(ruv_poll_t *h, int status, int events) {
   (void)h;
-  rec(status == 0 && (events & RUV_WRITABLE) ? "O" : "o?");
+  recs(status == 0 && (events & RUV_WRITABLE) ? "O" : "o?");
 }
-static void order_close_cb(ruv_handle_t *h) { (void)h; rec("C"); }
+static void order_close_cb(ruv_handle_t *h) { (void)h; recs("C"); }
 
 static void test_phase_order_in_one_iteration(void) {
   ruv_loop_t loop;
@@ -74,32 +74,32 @@ static void test_phase_order_in_one_iteration(void) {
                                                                                \
   static void kind##_rec_cb(ruv_##kind##_t *h) {                               \
     char s[2] = {(char)('0' + (int)(h - kind##_h)), 0};                        \
-    rec(s);                                                                    \
+    recs(s);                                                                    \
   }                                                                            \
-  static void kind##_other_cb(ruv_##kind##_t *h) { (void)h; rec("X"); }        \
+  static void kind##_other_cb(ruv_##kind##_t *h) { (void)h; recs("X"); }        \
   static void kind##_late_cb(ruv_##kind##_t *h) {                              \
     (void)h;                                                                   \
     kind##_late_count++;                                                       \
-    rec("L");                                                                  \
+    recs("L");                                                                  \
   }                                                                            \
   /* handle 2's callback: starts `late`, stops handle 0 */                     \
   static void kind##_meddle_cb(ruv_##kind##_t *h) {                            \
     (void)h;                                                                   \
-    rec("2");                                                                  \
+    recs("2");                                                                  \
     CHECK_EQ(ruv_##kind##_start(&kind##_late, kind##_late_cb), 0);             \
     CHECK_EQ(ruv_##kind##_stop(&kind##_h[0]), 0);                              \
   }                                                                            \
   /* handle 3's callback: stops handle 1 and starts it again */                \
   static void kind##_restart_cb(ruv_##kind##_t *h) {                           \
     (void)h;                                                                   \
-    rec("3");                                                                  \
+    recs("3");                                                                  \
     CHECK_EQ(ruv_##kind##_stop(&kind##_h[1]), 0);                              \
     CHECK_EQ(ruv_##kind##_start(&kind##_h[1], kind##_rec_cb), 0);              \
   }                                                                            \
   /* handle 3's callback: closes handle 1 */                                   \
   static void kind##_close_other_cb(ruv_##kind##_t *h) {                       \
     (void)h;                                                                   \
-    rec("3");                                                                  \
+    recs("3");                                                                  \
     ruv_close((ruv_handle_t *)&kind##_h[1], NULL);                             \
   }                                                                            \
                                                                                \
@@ -353,12 +353,12 @@ static int close_cb_count;
 
 static void closer_check_cb(ruv_check_t *h) {
   (void)h;
-  rec("a");
+  recs("a");
   ruv_close((ruv_handle_t *)&chk_b, NULL);
   ruv_close((ruv_handle_t *)&chk_a, NULL); /* itself, from its callback */
 }
-static void victim_check_cb(ruv_check_t *h) { (void)h; rec("b"); }
-static void count_close_cb(ruv_handle_t *h) { (void)h; close_cb_count++; rec("c"); }
+static void victim_check_cb(ruv_check_t *h) { (void)h; recs("b"); }
+static void count_close_cb(ruv_handle_t *h) { (void)h; close_cb_count++; recs("c"); }
 
 static void test_close_from_own_callback(void) {
   ruv_loop_t loop;
@@ -387,17 +387,17 @@ static ruv_idle_t ep_idle;
 static ruv_prepare_t ep_prepare;
 static ruv_check_t ep_check;
 
-static void ep_check_cb(ruv_check_t *h) { (void)h; rec("K"); }
-static void ep_prepare_cb(ruv_prepare_t *h) { (void)h; rec("P"); }
+static void ep_check_cb(ruv_check_t *h) { (void)h; recs("K"); }
+static void ep_prepare_cb(ruv_prepare_t *h) { (void)h; recs("P"); }
 static void ep_idle_cb(ruv_idle_t *h) {
   (void)h;
-  rec("I");
+  recs("I");
   /* prepare and check come later in this iteration: they run now */
   CHECK_EQ(ruv_check_start(&ep_check, ep_check_cb), 0);
 }
 static void ep_timer_cb(ruv_timer_t *h) {
   (void)h;
-  rec("T");
+  recs("T");
   CHECK_EQ(ruv_idle_start(&ep_idle, ep_idle_cb), 0);
   CHECK_EQ(ruv_prepare_start(&ep_prepare, ep_prepare_cb), 0);
 }
@@ -419,9 +419,9 @@ static void test_started_by_earlier_phase(void) {
 
 /* ---- the close phase ------------------------------------------------------------ */
 
-static void close_a_cb(ruv_handle_t *h) { (void)h; rec("a"); }
-static void close_b_cb(ruv_handle_t *h) { (void)h; rec("b"); }
-static void close_c_cb(ruv_handle_t *h) { (void)h; rec("c"); }
+static void close_a_cb(ruv_handle_t *h) { (void)h; recs("a"); }
+static void close_b_cb(ruv_handle_t *h) { (void)h; recs("b"); }
+static void close_c_cb(ruv_handle_t *h) { (void)h; recs("c"); }
 
 /* Close callbacks run in the iteration's last phase, the most recently
  * closed handle first (libuv's closing list is LIFO). */
@@ -452,7 +452,7 @@ static void test_close_phase_order(void) {
 /* ---- ruv_stop ------------------------------------------------------------------- */
 
 static void stopping_idle_cb(ruv_idle_t *h) {
-  rec("I");
+  recs("I");
   ruv_stop(h->loop);
 }
 

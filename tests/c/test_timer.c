@@ -11,21 +11,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static char order[256];
-static int order_n;
-
-static void rec(char c) {
-  if (order_n < (int)sizeof order - 1) {
-    order[order_n++] = c;
-    order[order_n] = '\0';
-  }
-}
-
-static void reset_order(void) {
-  order_n = 0;
-  order[0] = '\0';
-}
-
 /* every timer's data points at a one-char tag */
 static void tag_cb(ruv_timer_t *t) { rec(*(const char *)t->data); }
 
