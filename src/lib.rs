@@ -11,7 +11,9 @@
 //!   converts the result back. No event-loop logic lives there.
 //! - the core, one module per concern: [`event_loop`] (the loop and its phases in
 //!   libuv's order), [`registry`] (the handle registry: slab keys with
-//!   generations), [`timer`], [`phase`] (idle, prepare and check handles),
+//!   generations), [`handle_state`] (what ruv keeps inside the caller's
+//!   handle struct), [`timer`] (the timing wheel), [`phase`] (idle, prepare
+//!   and check handles),
 //!   [`wakeup`] (async handles), [`poll`] (readiness of a caller's descriptor),
 //!   [`clock`] and [`error`].
 //!
