@@ -10,6 +10,7 @@
 //! function return an error code, and a `void` function print one line to
 //! stderr and do nothing else.
 
+pub mod addr;
 pub mod async_handle;
 pub mod error;
 pub mod event_loop;
