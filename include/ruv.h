@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 struct ruv_loop_s;
 
@@ -479,6 +481,11 @@ int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
 #define RUV_PRIORITIZED 8
 
 /**
+ * `ruv_tcp_bind` flag: an IPv6 socket that does not take IPv4 connections.
+ */
+#define RUV_TCP_IPV6ONLY 1
+
+/**
  * The `active_reqs` field of `ruv_loop_t`. 
  */
 typedef union ruv_loop_active_reqs_u {
@@ -719,6 +726,205 @@ typedef struct ruv_req_s {
 typedef struct ruv_req_s ruv_req_t;
 
 /**
+ * Private to ruv: a write request's progress.
+ */
+typedef struct ruv_write_private_t {
+  struct ruv_write_s *next;
+  /**
+   * The copied buffer array: `bufsml` for up to 4 buffers, else the heap.
+   */
+  ruv_buf_t *bufs;
+  uint32_t nbufs;
+  /**
+   * The first buffer not fully written.
+   */
+  uint32_t index;
+  /**
+   * Bytes of `bufs[index]` written already.
+   */
+  size_t offset;
+  int status;
+  int spare;
+  ruv_buf_t bufsml[4];
+} ruv_write_private_t;
+
+/**
+ * A write request (libuv's `uv_write_t`, 192 bytes). 
+ */
+typedef struct ruv_write_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The `ruv_write_cb` (read-only). 
+   */
+  void *cb;
+  struct ruv_stream_s *send_handle;
+  /**
+   * The stream written to (read-only). 
+   */
+  struct ruv_stream_s *handle;
+  struct ruv_write_private_t write;
+} ruv_write_s;
+
+/**
+ * A connect request (libuv's `uv_connect_t`, 96 bytes). 
+ */
+typedef struct ruv_connect_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The `ruv_connect_cb` (read-only). 
+   */
+  void *cb;
+  /**
+   * The stream connecting (read-only). 
+   */
+  struct ruv_stream_s *handle;
+  void *spare[2];
+} ruv_connect_s;
+
+/**
+ * A shutdown request (libuv's `uv_shutdown_t`, 80 bytes). 
+ */
+typedef struct ruv_shutdown_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The stream shut down (read-only). 
+   */
+  struct ruv_stream_s *handle;
+  /**
+   * The `ruv_shutdown_cb` (read-only). 
+   */
+  void *cb;
+} ruv_shutdown_s;
+
+/**
+ * Private to ruv: a stream's state (see `stream.rs`).
+ */
+typedef struct ruv_stream_private_t {
+  void *connection_cb;
+  /**
+   * Writes not fully written yet, oldest first.
+   */
+  struct ruv_write_s *write_head;
+  struct ruv_write_s *write_tail;
+  /**
+   * Writes done (or failed) whose callbacks are due.
+   */
+  struct ruv_write_s *done_head;
+  struct ruv_write_s *done_tail;
+  struct ruv_connect_s *connect_req;
+  struct ruv_shutdown_s *shutdown_req;
+  int fd;
+  /**
+   * A connection accepted for `ruv_accept` to take; -1 when none.
+   */
+  int accepted_fd;
+  uint32_t flags;
+  /**
+   * An error kept for later: from bind (reported by listen), connect
+   * (reported to connect_cb), or shutdown.
+   */
+  int delayed_error;
+  int shutdown_status;
+  /**
+   * `ruv_tcp_keepalive`'s delay, applied when the socket is made.
+   */
+  unsigned int keepalive_delay;
+  void *reserved[6];
+} ruv_stream_private_t;
+
+/**
+ * A stream (libuv's `uv_stream_t`, 248 bytes): the common part of TCP
+ * *  handles (and, later, pipes and TTYs). 
+ */
+typedef struct ruv_stream_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * Bytes queued for writing and not yet written (read-only). 
+   */
+  size_t write_queue_size;
+  /**
+   * The `ruv_alloc_cb` given to `ruv_read_start` (read-only). 
+   */
+  void *alloc_cb;
+  /**
+   * The `ruv_read_cb` given to `ruv_read_start` (read-only). 
+   */
+  void *read_cb;
+  struct ruv_stream_private_t stream;
+} ruv_stream_s;
+
+typedef struct ruv_stream_s ruv_stream_t;
+
+/**
+ * A connection is waiting: call `ruv_accept` (status 0), or an error. 
+ */
+typedef void (*ruv_connection_cb)(ruv_stream_t *server, int status);
+
+/**
+ * Asks for a buffer to read into: set `buf->base` and `buf->len`. A buffer
+ * *  of length 0 (or a NULL base) makes `read_cb` get RUV_ENOBUFS. 
+ */
+typedef void (*ruv_alloc_cb)(ruv_handle_t *handle, size_t suggested_size, ruv_buf_t *buf);
+
+/**
+ * `nread` > 0: bytes read into `buf`; 0: nothing this time; RUV_EOF: the
+ * *  peer finished; another negative value: an error (close the stream). The
+ * *  buffer is handed back every time, to be freed or reused. 
+ */
+typedef void (*ruv_read_cb)(ruv_stream_t *stream, ssize_t nread, const ruv_buf_t *buf);
+
+typedef struct ruv_write_s ruv_write_t;
+
+/**
+ * A write finished: `status` 0, or an error (RUV_ECANCELED when the stream
+ * *  was closed first). 
+ */
+typedef void (*ruv_write_cb)(ruv_write_t *req, int status);
+
+typedef struct ruv_shutdown_s ruv_shutdown_t;
+
+/**
+ * A shutdown finished (after the queued writes were written). 
+ */
+typedef void (*ruv_shutdown_cb)(ruv_shutdown_t *req, int status);
+
+/**
+ * A TCP handle (libuv's `uv_tcp_t`, 248 bytes); a stream: cast it to
+ * *  `ruv_stream_t *` for the stream calls. 
+ */
+typedef struct ruv_tcp_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * Bytes queued for writing and not yet written (read-only). 
+   */
+  size_t write_queue_size;
+  void *alloc_cb;
+  void *read_cb;
+  struct ruv_stream_private_t stream;
+} ruv_tcp_s;
+
+typedef struct ruv_tcp_s ruv_tcp_t;
+
+typedef struct ruv_connect_s ruv_connect_t;
+
+/**
+ * A connect finished: `status` 0, or an error such as RUV_ECONNREFUSED. 
+ */
+typedef void (*ruv_connect_cb)(ruv_connect_t *req, int status);
+
+/**
  * A timer (libuv's `uv_timer_t`, 152 bytes). 
  */
 typedef struct ruv_timer_s {
@@ -817,6 +1023,78 @@ typedef int ruv_loop_option;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Converts a binary IPv4 (`af` = `AF_INET`, `src` pointing at 4 bytes, a
+ * *  `struct in_addr`) or IPv6 (`AF_INET6`, 16 bytes, a `struct in6_addr`)
+ * *  address, in network byte order, to text ("127.0.0.1", "::1",
+ * *  "::ffff:10.0.0.1"), written with its terminating NUL to `dst`, which has
+ * *  `size` bytes. `dst` is untouched on error: RUV_ENOSPC when the text and its
+ * *  NUL do not fit (`INET6_ADDRSTRLEN`, 46, is always enough),
+ * *  RUV_EAFNOSUPPORT for another family, RUV_EINVAL when `src` or `dst` is
+ * *  NULL. Returns 0 on success. 
+ */
+int ruv_inet_ntop(int af, const void *src, char *dst, size_t size);
+
+/**
+ * Converts text to a binary address in network byte order: for `af` =
+ * *  `AF_INET` a dotted quad ("10.0.0.1": exactly four decimal parts, no leading
+ * *  zeros) into 4 bytes at `dst` (a `struct in_addr`); for `AF_INET6` an IPv6
+ * *  address ("fe80::1", "::ffff:10.0.0.1"; a "%zone" suffix is accepted and
+ * *  ignored) into 16 bytes (a `struct in6_addr`). `dst` is written only on
+ * *  success. Returns 0, RUV_EINVAL when the text is not such an address or
+ * *  `src` or `dst` is NULL, or RUV_EAFNOSUPPORT for another family. 
+ */
+int ruv_inet_pton(int af, const char *src, void *dst);
+
+/**
+ * Fills `*addr` with an IPv4 socket address: the whole struct zeroed, then
+ * *  `sin_family` = AF_INET, `sin_port` = `port` in network byte order (only
+ * *  its low 16 bits, as `htons`), and `sin_addr` parsed from `ip` as
+ * *  `ruv_inet_pton(AF_INET, ...)` does ("127.0.0.1"; "0.0.0.0" for any
+ * *  address). Returns 0, or RUV_EINVAL when `ip` is not a dotted quad (the
+ * *  struct is then filled but for `sin_addr`, which stays 0) or a pointer is
+ * *  NULL. 
+ */
+int ruv_ip4_addr(const char *ip, int port, struct sockaddr_in *addr);
+
+/**
+ * Fills `*addr` with an IPv6 socket address: the whole struct zeroed, then
+ * *  `sin6_family` = AF_INET6, `sin6_port` = `port` in network byte order (its
+ * *  low 16 bits), and `sin6_addr` parsed from `ip` as `ruv_inet_pton(AF_INET6,
+ * *  ...)` does ("::1", "fe80::1%eth0"). A "%zone" suffix sets `sin6_scope_id`:
+ * *  to the index of the interface of that name (`if_nametoindex`), else, when
+ * *  the zone is a decimal number, to that number; an unknown zone leaves it 0
+ * *  without an error, as in libuv. Returns 0, or RUV_EINVAL when `ip` is not an
+ * *  IPv6 address (the struct is then filled but for `sin6_addr`, which stays
+ * *  0) or a pointer is NULL. 
+ */
+int ruv_ip6_addr(const char *ip, int port, struct sockaddr_in6 *addr);
+
+/**
+ * Writes the address of `*src` as text ("10.0.0.1") to `dst` (`size` bytes,
+ * *  16 always enough), as `ruv_inet_ntop(AF_INET, &src->sin_addr, dst, size)`:
+ * *  the port is left out and `sin_family` is not checked. RUV_ENOSPC when the
+ * *  text does not fit (nothing is written: no truncated text), RUV_EINVAL for a
+ * *  NULL pointer. 
+ */
+int ruv_ip4_name(const struct sockaddr_in *src, char *dst, size_t size);
+
+/**
+ * Writes the address of `*src` as text ("fe80::1") to `dst` (`size` bytes,
+ * *  46 always enough), as `ruv_inet_ntop(AF_INET6, &src->sin6_addr, dst,
+ * *  size)`: the port and scope id are left out and `sin6_family` is not
+ * *  checked. RUV_ENOSPC when the text does not fit (nothing is written),
+ * *  RUV_EINVAL for a NULL pointer. 
+ */
+int ruv_ip6_name(const struct sockaddr_in6 *src, char *dst, size_t size);
+
+/**
+ * `ruv_ip4_name` or `ruv_ip6_name`, as `src->sa_family` says (AF_INET or
+ * *  AF_INET6); RUV_EAFNOSUPPORT for another family, RUV_EINVAL for a NULL
+ * *  pointer. 
+ */
+int ruv_ip_name(const struct sockaddr *src, char *dst, size_t size);
 
 /**
  * Initialises an async handle and starts it (it is active at once and keeps
@@ -1173,6 +1451,152 @@ ruv_req_type ruv_req_get_type(const ruv_req_t *req);
  * *  one. The string is static. 
  */
 const char *ruv_req_type_name(ruv_req_type type);
+
+/**
+ * Starts listening for connections; `cb` runs for each one that is waiting.
+ * *  Returns the error a bind kept (RUV_EADDRINUSE), or the kernel's. 
+ */
+int ruv_listen(ruv_stream_t *stream, int backlog, ruv_connection_cb cb);
+
+/**
+ * Takes the waiting connection into `client` (a `ruv_tcp_init`ed handle
+ * *  without a socket). Call it from `connection_cb`. RUV_EAGAIN when no
+ * *  connection is waiting; RUV_EBUSY if `client` has a socket already. 
+ */
+int ruv_accept(ruv_stream_t *server, ruv_stream_t *client);
+
+/**
+ * Starts reading: `alloc_cb` then `read_cb` for each chunk that arrives.
+ * *  RUV_EINVAL for NULL callbacks or a closing stream; RUV_ENOTCONN for a
+ * *  stream that cannot be read (no socket, or after EOF); RUV_EALREADY if it
+ * *  is reading already. 
+ */
+int ruv_read_start(ruv_stream_t *stream, ruv_alloc_cb alloc_cb, ruv_read_cb read_cb);
+
+/**
+ * Stops reading; no more `read_cb` calls until `ruv_read_start`. Data that
+ * *  arrives meanwhile waits in the kernel. 
+ */
+int ruv_read_stop(ruv_stream_t *stream);
+
+/**
+ * Writes `nbufs` buffers in order. When nothing is queued the bytes go out at
+ * *  once with one `sendmsg`; what the kernel does not take is queued and sent
+ * *  when the socket is writable. `cb` runs from the loop once all bytes are
+ * *  written (or on error), never before `ruv_write` returns. The array `bufs`
+ * *  is copied; the bytes are not. RUV_EPIPE after `ruv_shutdown`; RUV_EBADF
+ * *  without a socket; RUV_EINVAL for NULL or zero buffers. A peer that went
+ * *  away is an error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE. 
+ */
+int ruv_write(ruv_write_t *req,
+              ruv_stream_t *handle,
+              const ruv_buf_t *bufs,
+              unsigned int nbufs,
+              ruv_write_cb cb);
+
+/**
+ * Writes what the kernel takes now, without queueing: the number of bytes
+ * *  written (possibly fewer than asked), RUV_EAGAIN if none could be (or
+ * *  writes are queued already), or an error. 
+ */
+int ruv_try_write(ruv_stream_t *handle, const ruv_buf_t *bufs, unsigned int nbufs);
+
+/**
+ * Shuts down the write side once every queued write is written; `cb` runs
+ * *  then. RUV_ENOTCONN if the stream is not writable or is shutting down
+ * *  already. 
+ */
+int ruv_shutdown(ruv_shutdown_t *req, ruv_stream_t *handle, ruv_shutdown_cb cb);
+
+/**
+ * Non-zero if the stream can be read from (connected, no EOF yet). 
+ */
+int ruv_is_readable(const ruv_stream_t *handle);
+
+/**
+ * Non-zero if the stream can be written to (connected, not shut down). 
+ */
+int ruv_is_writable(const ruv_stream_t *handle);
+
+/**
+ * Makes the stream's socket blocking (non-zero) or not. Use with care: a
+ * *  blocking socket blocks the loop. 
+ */
+int ruv_stream_set_blocking(ruv_stream_t *handle, int blocking);
+
+/**
+ * Bytes queued for writing and not yet written (`write_queue_size`). 
+ */
+size_t ruv_stream_get_write_queue_size(const ruv_stream_t *stream);
+
+/**
+ * Initialises a TCP handle; no socket is made until bind or connect. 
+ */
+int ruv_tcp_init(ruv_loop_t *loop, ruv_tcp_t *handle);
+
+/**
+ * Like `ruv_tcp_init`; the low 8 bits of `flags` name an address family
+ * *  (AF_INET, AF_INET6) for which a socket is made at once (AF_UNSPEC: none).
+ * *  RUV_EINVAL for other bits or families. 
+ */
+int ruv_tcp_init_ex(ruv_loop_t *loop, ruv_tcp_t *handle, unsigned int flags);
+
+/**
+ * Adopts an existing socket `sock` (made non-blocking); ruv closes it when
+ * *  the handle is closed. RUV_EBUSY if the handle has a socket already. 
+ */
+int ruv_tcp_open(ruv_tcp_t *handle, int sock);
+
+/**
+ * Binds to `addr` (a `struct sockaddr_in` or `sockaddr_in6`), with
+ * *  SO_REUSEADDR. `flags` may be RUV_TCP_IPV6ONLY (IPv6 only). An address in
+ * *  use is reported by `ruv_listen` (or getsockname), as in libuv. 
+ */
+int ruv_tcp_bind(ruv_tcp_t *handle, const struct sockaddr *addr, unsigned int flags);
+
+/**
+ * Connects to `addr`; `cb` gets 0 or an error (RUV_ECONNREFUSED, ...).
+ * *  Writes may be queued before the connect completes. RUV_EALREADY while
+ * *  another connect is in flight. 
+ */
+int ruv_tcp_connect(ruv_connect_t *req,
+                    ruv_tcp_t *handle,
+                    const struct sockaddr *addr,
+                    ruv_connect_cb cb);
+
+/**
+ * The local address, into `name` (`*namelen` bytes; updated to the length
+ * *  used). 
+ */
+int ruv_tcp_getsockname(const ruv_tcp_t *handle, struct sockaddr *name, int *namelen);
+
+/**
+ * The peer's address, into `name` (`*namelen` bytes; updated). 
+ */
+int ruv_tcp_getpeername(const ruv_tcp_t *handle, struct sockaddr *name, int *namelen);
+
+/**
+ * Turns Nagle's algorithm off (`enable` non-zero) or on. 
+ */
+int ruv_tcp_nodelay(ruv_tcp_t *handle, int enable);
+
+/**
+ * Turns TCP keep-alive on (`enable` non-zero; first probe after `delay`
+ * *  seconds of idleness) or off. 
+ */
+int ruv_tcp_keepalive(ruv_tcp_t *handle, int enable, unsigned int delay);
+
+/**
+ * Windows-only in libuv (accepting on several threads); does nothing here and
+ * *  returns 0. 
+ */
+int ruv_tcp_simultaneous_accepts(ruv_tcp_t *handle, int enable);
+
+/**
+ * Closes the handle with a reset (RST) instead of an orderly close: the peer
+ * *  gets RUV_ECONNRESET. RUV_EINVAL while a shutdown is in progress. 
+ */
+int ruv_tcp_close_reset(ruv_tcp_t *handle, ruv_close_cb close_cb);
 
 /**
  * Initialises a timer on `loop`. 

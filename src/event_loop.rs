@@ -56,8 +56,13 @@ pub struct LoopInner {
     pub(crate) now_ms: u64,
     /// Active, referenced handles: what keeps the loop alive.
     active_handles: u32,
-    /// Requests in flight (fs, work, write, connect: later issues).
+    /// Requests in flight (write, connect, shutdown; fs and work later).
     pub(crate) active_reqs: u32,
+    /// Streams with callbacks due in the pending phase: `(key, generation)`.
+    pub(crate) pending: Vec<(u32, u32)>,
+    /// Listening streams that ran out of descriptors, and when to accept
+    /// again: `(key, generation, loop ms)`.
+    pub(crate) accept_retry: Vec<(u32, u32, u64)>,
     /// `ruv_run` is on the stack: a nested call is refused.
     running: bool,
     /// `RUV_LOOP_BLOCK_SIGNAL` with SIGPROF: blocked while polling.
@@ -101,6 +106,8 @@ impl LoopInner {
             now_ms,
             active_handles: 0,
             active_reqs: 0,
+            pending: Vec::new(),
+            accept_retry: Vec::new(),
             running: false,
             block_sigprof: false,
             idle_time_ns: None,
@@ -146,6 +153,12 @@ impl LoopInner {
                 self.add_active(-1);
             }
         }
+    }
+
+    /// Mirrors the request count into the caller's loop struct.
+    pub(crate) fn sync_active_reqs(&mut self) {
+        // SAFETY: the caller's loop struct outlives its state.
+        unsafe { (*self.c_loop).active_reqs.count = self.active_reqs };
     }
 
     pub(crate) fn set_ref(&mut self, h: *mut ruv_handle_t, on: bool) {
@@ -204,6 +217,7 @@ impl LoopInner {
             Some(Kind::Idle | Kind::Prepare | Kind::Check) => this.phase_stop(h, key),
             Some(Kind::Async) => this.async_close(h, key),
             Some(Kind::Poll) => this.poll_stop(h),
+            Some(Kind::Tcp) => this.stream_close(h),
             None => {}
         }
         this.deactivate(h);
@@ -235,10 +249,16 @@ impl LoopInner {
             || (self.active_handles == 0 && self.active_reqs == 0)
             || !self.phases[crate::phase::Phase::Idle as usize].is_empty()
             || !self.closing.is_empty()
+            || !self.pending.is_empty()
         {
             return 0;
         }
-        match self.timers.next_due() {
+        let retry = self.accept_retry.iter().map(|r| r.2).min();
+        let due = match (self.timers.next_due(), retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match due {
             None => -1,
             Some(due) if due <= self.now_ms => 0,
             Some(due) => (due - self.now_ms).min(c_int::MAX as u64) as c_int,
@@ -288,6 +308,8 @@ impl LoopInner {
         while alive && !l().stop_flag() {
             l().update_time();
             unsafe { Self::run_timers(lp) };
+            unsafe { Self::run_accept_retries(lp) };
+            unsafe { Self::run_pending(lp) };
             unsafe { Self::run_phase(lp, crate::phase::Phase::Idle) };
             unsafe { Self::run_phase(lp, crate::phase::Phase::Prepare) };
             let timeout = if mode == RUV_RUN_NOWAIT { 0 } else { l().backend_timeout() };
@@ -339,8 +361,15 @@ impl LoopInner {
         for event in events.iter() {
             if event.token() == WAKER_TOKEN {
                 unsafe { Self::run_asyncs(lp) };
-            } else {
-                unsafe { Self::dispatch_poll(lp, event) };
+                continue;
+            }
+            let (key, generation) = crate::registry::untoken(event.token());
+            let Some(h) = (unsafe { (*lp).handles.get(key, generation) }).map(|s| s.handle()) else {
+                continue; // closed since the poll
+            };
+            match unsafe { handle_state::kind(h) } {
+                Some(Kind::Tcp) => unsafe { Self::dispatch_stream(lp, key, generation, h, event) },
+                _ => unsafe { Self::dispatch_poll(lp, event) },
             }
         }
         events.clear();
@@ -354,13 +383,14 @@ impl LoopInner {
         // SAFETY: borrow ends before the callbacks.
         let batch = std::mem::take(unsafe { &mut (*lp).closing });
         for c in batch.into_iter().rev() {
-            let h = {
-                let this = unsafe { &mut *lp };
-                if this.handles.get(c.key, c.generation).is_none() {
-                    continue;
-                }
-                this.handles.remove(c.key).handle()
+            let Some(h) = (unsafe { (*lp).handles.get(c.key, c.generation) }).map(|s| s.handle()) else {
+                continue;
             };
+            if unsafe { handle_state::kind(h) } == Some(Kind::Tcp) {
+                // Its connect, writes and shutdown complete first.
+                unsafe { Self::stream_finish_close(lp, c.key, c.generation, h) };
+            }
+            unsafe { (*lp).handles.remove(c.key) };
             // The struct is not a handle any more: mark it before the callback,
             // which may free it.
             unsafe {

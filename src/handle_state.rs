@@ -35,6 +35,7 @@ pub enum Kind {
     Check = 4,
     Async = 5,
     Poll = 6,
+    Tcp = 7,
 }
 
 impl Kind {
@@ -46,6 +47,7 @@ impl Kind {
             4 => Kind::Check,
             5 => Kind::Async,
             6 => Kind::Poll,
+            7 => Kind::Tcp,
             _ => return None,
         })
     }

@@ -13,7 +13,7 @@
 //!   libuv's order), [`registry`] (the handle registry: slab keys with
 //!   generations), [`handle_state`] (what ruv keeps inside the caller's
 //!   handle struct), [`timer`] (the timing wheel), [`phase`] (idle, prepare
-//!   and check handles),
+//!   and check handles), [`stream`] (reading, writing, listening), [`tcp`],
 //!   [`wakeup`] (async handles), [`poll`] (readiness of a caller's descriptor),
 //!   [`clock`] and [`error`].
 //!
@@ -32,5 +32,7 @@ pub mod phase;
 pub mod poll;
 pub mod handle_state;
 pub mod registry;
+pub mod stream;
+pub mod tcp;
 pub mod timer;
 pub mod wakeup;

@@ -19,6 +19,8 @@ pub mod misc;
 pub mod phase;
 pub mod poll;
 pub mod req;
+pub mod stream;
+pub mod tcp;
 pub mod timer;
 
 use crate::error::{RUV_EBADF, RUV_EINVAL};
