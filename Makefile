@@ -1,4 +1,5 @@
-# ruv's front door. `make run` builds everything and runs the example;
+# ruv's front door. `make run` builds everything and serves HTTP on
+# http://127.0.0.1:8080/ (examples-c/http-server.c);
 # `make test` builds and runs every test (Rust, C under valgrind, Zig).
 
 PREFIX     ?= /usr/local
@@ -26,8 +27,8 @@ EXAMPLES := $(patsubst examples-c/%.c,target/examples-c/%,$(wildcard examples-c/
 ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
-.PHONY: all lib examples header test test-rust test-valgrind test-install test-zig zig-tools \
-        run bench install uninstall clean ruv.pc
+.PHONY: all lib examples header test test-rust test-valgrind test-examples test-install test-zig \
+        zig-tools run run-http run-echo run-ticker bench install uninstall clean ruv.pc
 
 all: lib examples
 
@@ -44,10 +45,18 @@ target/examples-c/%: examples-c/%.c include/ruv.h $(STATIC)
 header:
 	RUV_BLESS=1 $(CARGO) test --test header
 
-run: examples
+run: run-http
+
+run-http: examples
+	./target/examples-c/http-server
+
+run-echo: examples
+	./target/examples-c/echo-server
+
+run-ticker: examples
 	./target/examples-c/ticker
 
-test: test-rust test-valgrind test-install test-zig
+test: test-rust test-valgrind test-examples test-install test-zig
 
 # Rust unit tests, the header check, and every C test (tests/c_api.rs).
 test-rust:
@@ -57,6 +66,10 @@ test-rust:
 # leak fails. Set RUV_REQUIRE_VALGRIND=1 to fail when valgrind is missing.
 test-valgrind: test-rust
 	@RUV_REQUIRE_VALGRIND=$(RUV_REQUIRE_VALGRIND) tests/valgrind.sh target/ctests/*
+
+# The example servers and client, started and talked to over loopback.
+test-examples: examples
+	tests/examples.sh target/examples-c
 
 # A staged `make install`, used through pkg-config, then `make uninstall`.
 test-install: lib

@@ -190,13 +190,15 @@ impl LoopInner {
         // SAFETY: a registered handle; fields read by its kind.
         // (The type is checked first, as libuv does.)
         unsafe {
-            if handle_state::kind(h) != Some(Kind::Poll) {
-                return Err(RUV_EINVAL);
-            }
-            if Self::is_closing(h) {
+            let fd = match handle_state::kind(h) {
+                Some(Kind::Poll) => handle_state::fields::<handle_state::PollFields>(h).fd,
+                Some(Kind::Tcp) => crate::stream::sp(h).fd,
+                _ => return Err(RUV_EINVAL),
+            };
+            if Self::is_closing(h) || fd < 0 {
                 return Err(crate::error::RUV_EBADF);
             }
-            Ok(handle_state::fields::<handle_state::PollFields>(h).fd)
+            Ok(fd)
         }
     }
 

@@ -246,10 +246,13 @@ impl LoopInner {
             return Err(s.delayed_error);
         }
         if s.fd < 0 {
-            // libuv binds an unbound TCP handle to an ephemeral port; ruv
-            // needs the family first, as libuv does for its socket.
-            return Err(RUV_EINVAL);
+            // As libuv: an unbound handle listens on an IPv4 socket, which
+            // the kernel binds to an ephemeral port.
+            // SAFETY: a registered handle.
+            let key = unsafe { (*h).internal.key };
+            self.tcp_socket(h, key, libc::AF_INET)?;
         }
+        let s = sp(h);
         // SAFETY: listen on our socket.
         if unsafe { libc::listen(s.fd, backlog) } != 0 {
             return Err(-errno());

@@ -94,7 +94,7 @@ impl LoopInner {
     }
 
     /// Makes the handle's socket if it has none.
-    fn tcp_socket(&mut self, h: *mut ruv_handle_t, key: u32, family: c_int) -> Result<(), c_int> {
+    pub(crate) fn tcp_socket(&mut self, h: *mut ruv_handle_t, key: u32, family: c_int) -> Result<(), c_int> {
         if sp(h).fd >= 0 {
             return Ok(());
         }

@@ -50,7 +50,18 @@ fn compile(src: &Path, lib: &Path, out: &Path) -> Result<(), String> {
 
 /// Runs one test program; Ok with its closing line, or Err with why not.
 fn run(bin: &Path) -> Result<String, String> {
-    let output = Command::new(bin).output().map_err(|e| format!("run: {e}"))?;
+    // ETXTBSY: another process still has the fresh binary open for writing
+    // (a concurrent build of the same tree); it passes in a moment.
+    let mut tries = 0;
+    let output = loop {
+        match Command::new(bin).output() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => break other.map_err(|e| format!("run: {e}"))?,
+        }
+    };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let closing = stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or("").to_string();

@@ -16,6 +16,11 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_poll_t), 160);
   CHECK_EQ(sizeof(ruv_req_t), 64);
   CHECK_EQ(sizeof(ruv_buf_t), 16);
+  CHECK_EQ(sizeof(ruv_stream_t), 248);
+  CHECK_EQ(sizeof(ruv_tcp_t), 248);
+  CHECK_EQ(sizeof(ruv_write_t), 192);
+  CHECK_EQ(sizeof(ruv_connect_t), 96);
+  CHECK_EQ(sizeof(ruv_shutdown_t), 80);
 }
 
 static void test_size_functions_agree(void) {
@@ -29,8 +34,11 @@ static void test_size_functions_agree(void) {
   CHECK_EQ(ruv_handle_size(RUV_POLL), sizeof(ruv_poll_t));
   CHECK_EQ(ruv_req_size(RUV_REQ), sizeof(ruv_req_t));
   /* libuv's sizes for the types later issues bring */
-  CHECK_EQ(ruv_handle_size(RUV_TCP), 248);
-  CHECK_EQ(ruv_handle_size(RUV_STREAM), 248);
+  CHECK_EQ(ruv_handle_size(RUV_TCP), sizeof(ruv_tcp_t));
+  CHECK_EQ(ruv_handle_size(RUV_STREAM), sizeof(ruv_stream_t));
+  CHECK_EQ(ruv_req_size(RUV_WRITE), sizeof(ruv_write_t));
+  CHECK_EQ(ruv_req_size(RUV_CONNECT), sizeof(ruv_connect_t));
+  CHECK_EQ(ruv_req_size(RUV_SHUTDOWN), sizeof(ruv_shutdown_t));
   CHECK_EQ(ruv_handle_size(RUV_NAMED_PIPE), 264);
   CHECK_EQ(ruv_handle_size(RUV_TTY), 312);
   CHECK_EQ(ruv_handle_size(RUV_UDP), 216);
@@ -73,8 +81,24 @@ static void test_offsets(void) {
   CHECK_HANDLE_HEAD(ruv_check_t);
   CHECK_HANDLE_HEAD(ruv_async_t);
   CHECK_HANDLE_HEAD(ruv_poll_t);
+  CHECK_HANDLE_HEAD(ruv_stream_t);
+  CHECK_HANDLE_HEAD(ruv_tcp_t);
+  /* libuv's stream fields: write_queue_size is the backpressure signal */
+  CHECK_EQ(offsetof(ruv_stream_t, write_queue_size), 96);
+  CHECK_EQ(offsetof(ruv_stream_t, alloc_cb), 104);
+  CHECK_EQ(offsetof(ruv_stream_t, read_cb), 112);
+  CHECK_EQ(offsetof(ruv_tcp_t, write_queue_size), 96);
   CHECK_EQ(offsetof(ruv_req_t, data), 0);
   CHECK_EQ(offsetof(ruv_req_t, type), 8);
+  CHECK_EQ(offsetof(ruv_write_t, data), 0);
+  CHECK_EQ(offsetof(ruv_write_t, type), 8);
+  CHECK_EQ(offsetof(ruv_write_t, cb), 64);
+  CHECK_EQ(offsetof(ruv_write_t, send_handle), 72);
+  CHECK_EQ(offsetof(ruv_write_t, handle), 80);
+  CHECK_EQ(offsetof(ruv_connect_t, cb), 64);
+  CHECK_EQ(offsetof(ruv_connect_t, handle), 72);
+  CHECK_EQ(offsetof(ruv_shutdown_t, handle), 64);
+  CHECK_EQ(offsetof(ruv_shutdown_t, cb), 72);
   CHECK_EQ(offsetof(ruv_buf_t, base), 0);
   CHECK_EQ(offsetof(ruv_buf_t, len), 8);
 }
