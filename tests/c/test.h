@@ -93,12 +93,12 @@ static int test_end(void) {
 
 /* Closes every handle still open on `loop`, runs the close callbacks, and
  * closes the loop, checking that it could. */
-static void t_close_walk_cb(ruv_handle_t *h, void *arg) {
+static inline void t_close_walk_cb(ruv_handle_t *h, void *arg) {
   (void)arg;
   if (!ruv_is_closing(h)) ruv_close(h, NULL);
 }
 
-static void close_loop(ruv_loop_t *loop) {
+static inline void close_loop(ruv_loop_t *loop) {
   ruv_walk(loop, t_close_walk_cb, NULL);
   ruv_run(loop, RUV_RUN_DEFAULT);
   CHECK_EQ(ruv_loop_close(loop), 0);

@@ -434,7 +434,6 @@ static void test_ruv_only(void) {
 #endif
 
 int main(void) {
-  (void)close_loop; /* test.h's loop helper: no loop here */
   test_begin();
   RUN(test_ip4_addr);
   RUN(test_ip4_addr_errors);
