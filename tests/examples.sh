@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# End-to-end checks of the network examples in examples-c/ (echo-server,
+# http-server, tcp-client). Builds nothing: give it the directory holding the
+# built binaries.
+#
+# usage: tests/examples.sh [dir]        (default: target/examples-c)
+#
+# Starts both servers on free loopback ports, talks to them with tcp-client,
+# curl (or python3 when curl is missing) and raw python3 sockets, then stops
+# them. Every step runs under a timeout. The last line is "N passed, M failed";
+# the exit status is non-zero if anything failed. Needs bash and python3.
+set -u
+
+BIN=${1:-target/examples-c}
+T=${EXAMPLES_TIMEOUT:-10} # seconds allowed for most single steps (more under valgrind)
+
+passed=0
+failed=0
+pass() {
+  passed=$((passed + 1))
+  echo "ok   $1"
+}
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL $1"
+  if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -n 20 | sed 's/^/     | /'; fi
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+for b in echo-server http-server tcp-client; do
+  [ -x "$BIN/$b" ] || fail "binary $BIN/$b exists" "build the examples first (make examples)"
+done
+command -v python3 >/dev/null || fail "python3 available" "the checks need python3"
+[ "$failed" -eq 0 ] || finish
+
+TMP=$(mktemp -d)
+SERVER_PIDS=()
+cleanup() {
+  for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nobody listens on right now (the kernel's pick; the race is accepted).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Raw-socket helpers: python3 $TMP/net.py MODE PORT [ARG]; prints "ok" or why not.
+cat >"$TMP/net.py" <<'EOF'
+import os, signal, socket, sys, time
+
+mode, port = sys.argv[1], int(sys.argv[2])
+BODY = b"Hello, World!"
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.settimeout(5)
+    return s
+
+class Reader:
+    """Reads HTTP responses (status line, headers, Content-Length body) off a socket."""
+    def __init__(self, s):
+        self.s, self.buf, self.eof = s, b"", False
+    def fill(self):
+        data = self.s.recv(65536)
+        if not data:
+            self.eof = True
+            raise EOFError("connection closed")
+        self.buf += data
+    def response(self):
+        while b"\r\n\r\n" not in self.buf:
+            self.fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:])}
+        n = int(headers.get("content-length", "0"))
+        while len(self.buf) < n:
+            self.fill()
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return status, headers, body
+    def closed(self):
+        """True if the peer closes with nothing more sent."""
+        try:
+            self.fill()
+        except EOFError:
+            return self.buf == b""
+        return False
+
+def expect_hello(r, n, conn="keep-alive"):
+    for i in range(n):
+        status, headers, body = r.response()
+        if status != 200 or body != BODY or headers.get("connection", "").lower() != conn:
+            sys.exit("response %d: status %d, connection %r, body %r"
+                     % (i + 1, status, headers.get("connection"), body))
+
+GET = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+try:
+    if mode == "wait":  # until the port accepts connections
+        deadline = time.time() + float(sys.argv[3])
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    sys.exit("nothing accepts connections on port %d" % port)
+                time.sleep(0.05)
+    elif mode == "get":  # the fallback when curl is missing
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/")
+        r = c.getresponse()
+        print(r.status, r.read().decode())
+        sys.exit(0)
+    elif mode == "pipeline":  # two requests in one send, then a third on the same connection
+        s = connect(); r = Reader(s)
+        s.sendall(GET + GET)
+        expect_hello(r, 2)
+        s.sendall(GET)
+        expect_hello(r, 1)
+    elif mode == "many":  # more requests in one go than fit in the server's buffers
+        n = int(sys.argv[3])
+        s = connect(); r = Reader(s)
+        s.sendall(GET * n)
+        expect_hello(r, n)
+    elif mode == "split":  # one request in pieces, each sent on its own
+        s = connect(); r = Reader(s)
+        for piece in (b"GET / HT", b"TP/1.1\r\nHost: 127.0.", b"0.1\r\n\r", b"\n"):
+            s.sendall(piece)
+            time.sleep(0.05)
+        expect_hello(r, 1)
+        s.sendall(GET[:5]); time.sleep(0.05); s.sendall(GET[5:] + GET)  # split + whole
+        expect_hello(r, 2)
+    elif mode == "body":  # a POST body is skipped, also when it arrives in parts
+        s = connect(); r = Reader(s)
+        body = GET  # a body that would be answered if it were taken for a request
+        post = b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(body)
+        s.sendall(post + body + GET)
+        expect_hello(r, 2)
+        s.sendall(post + body[:7]); time.sleep(0.05); s.sendall(body[7:] + GET)
+        expect_hello(r, 2)
+        s.sendall(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        expect_hello(r, 1, conn="close")  # not an answer to a body taken for a request
+        if not r.closed():
+            sys.exit("unexpected extra responses %r" % r.buf[:200])
+    elif mode == "close":  # Connection: close gets its answer, then the connection ends
+        s = connect(); r = Reader(s)
+        s.sendall(GET + b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        expect_hello(r, 1)
+        expect_hello(r, 1, conn="close")
+        if not r.closed():
+            sys.exit("connection still open after a Connection: close response")
+    elif mode == "http10":  # HTTP/1.0 without keep-alive closes too
+        s = connect(); r = Reader(s)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        expect_hello(r, 1, conn="close")
+        if not r.closed():
+            sys.exit("connection still open after an HTTP/1.0 response")
+    elif mode == "halfclose":  # request, then shutdown(SHUT_WR): still answered
+        s = connect(); r = Reader(s)
+        s.sendall(GET + GET)
+        s.shutdown(socket.SHUT_WR)
+        expect_hello(r, 2)
+        if not r.closed():
+            sys.exit("connection not closed after the client's EOF")
+    elif mode == "slowreader":  # EOF arrives while echoes are still queued in the server
+        import threading
+        n = int(sys.argv[3]) << 20
+        data = os.urandom(n)
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the echoes back up
+        s.settimeout(10)
+        s.connect(("127.0.0.1", port))
+        def send():
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        sender = threading.Thread(target=send)
+        sender.start()
+        sender.join(3)  # start reading only after our EOF (unless the server paused)
+        got = bytearray()
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+        sender.join()
+        if bytes(got) != data:
+            sys.exit("echoed %d of %d bytes%s" % (len(got), n, "" if len(got) < n else ", differing"))
+    elif mode == "reset":  # clients that leave with answers unread must not kill the server
+        kind = sys.argv[3]
+        payload = os.urandom(3 << 20) if kind == "echo" else GET * 20000
+        for _ in range(3):
+            s = connect()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            try:
+                s.sendall(payload)
+            except OSError:
+                pass  # the server may close first (http-server when its buffer fills)
+            s.close()  # unread data: the kernel sends RST
+            time.sleep(0.1)
+        s = connect()  # still serving?
+        if kind == "echo":
+            s.sendall(b"ping")
+            if s.recv(4) != b"ping":
+                sys.exit("no echo after the resets")
+        else:
+            s.sendall(GET)
+            expect_hello(Reader(s), 1)
+    elif mode == "sigint":  # an idle client is connected when the server gets SIGINT
+        s = connect()
+        s.sendall(b"ping")
+        got = b""
+        while len(got) < 4:
+            got += s.recv(4)
+        os.kill(int(sys.argv[3]), signal.SIGINT)
+        if s.recv(1) != b"":
+            sys.exit("client connection not closed on SIGINT")
+    else:
+        sys.exit("unknown mode " + mode)
+except (OSError, EOFError, ValueError, IndexError) as e:
+    sys.exit("%s: %s" % (type(e).__name__, e))
+print("ok")
+EOF
+
+net() { timeout 20 python3 "$TMP/net.py" "$@" 2>&1; }
+
+# start NAME PORT: runs $BIN/NAME PORT in the background (bounded to 5 minutes)
+# and waits until the port accepts connections. Sets START_PID.
+start() {
+  timeout 300 "$BIN/$1" "$2" >"$TMP/$1.log" 2>&1 &
+  START_PID=$!
+  SERVER_PIDS+=("$START_PID")
+  local why
+  if why=$(net wait "$2" 5); then
+    pass "$1 starts and accepts connections on port $2"
+  else
+    fail "$1 starts and accepts connections on port $2" "$why
+$(cat "$TMP/$1.log")"
+  fi
+}
+
+# check NAME COMMAND...: the command must succeed; its output is shown on failure.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
+}
+
+EP=$(free_port)
+HP=$(free_port)
+start echo-server "$EP"
+ECHO_PID=$START_PID
+start http-server "$HP"
+[ "$failed" -eq 0 ] || finish
+
+# --- tcp-client against echo-server -----------------------------------------
+CLIENT="$BIN/tcp-client"
+out=$(timeout $T "$CLIENT" "127.0.0.1:$EP" "hello, ruv" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "hello, ruv" ]; then
+  pass "tcp-client message echoed back exactly"
+else
+  fail "tcp-client message echoed back exactly" "exit $rc, output: $out"
+fi
+
+head -c 1048576 /dev/urandom >"$TMP/big.in"
+if timeout $T "$CLIENT" "127.0.0.1:$EP" <"$TMP/big.in" >"$TMP/big.out" 2>"$TMP/big.err" &&
+  cmp -s "$TMP/big.in" "$TMP/big.out"; then
+  pass "tcp-client 1 MiB from stdin echoed back exactly"
+else
+  fail "tcp-client 1 MiB from stdin echoed back exactly" \
+    "got $(wc -c <"$TMP/big.out") bytes; $(cat "$TMP/big.err")"
+fi
+
+out=$(timeout $T "$CLIENT" "127.0.0.1:$EP" </dev/null 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ -z "$out" ]; then
+  pass "tcp-client with empty stdin gets nothing back and exits 0"
+else
+  fail "tcp-client with empty stdin gets nothing back and exits 0" "exit $rc, output: $out"
+fi
+
+many_clients() {
+  local i pids=() bad=0
+  for i in $(seq 1 20); do
+    head -c $((i * 7919)) "$TMP/big.in" >"$TMP/part$i.in"
+    timeout $T "$CLIENT" "127.0.0.1:$EP" <"$TMP/part$i.in" >"$TMP/part$i.out" &
+    pids+=($!)
+  done
+  for i in $(seq 1 20); do
+    wait "${pids[$((i - 1))]}" || { echo "client $i exited with $?"; bad=1; }
+    cmp "$TMP/part$i.in" "$TMP/part$i.out" || bad=1
+  done
+  return $bad
+}
+check "echo-server finishes echoing 6 MiB after the client's EOF" net slowreader "$EP" 6
+check "echo-server survives clients that reset with echoes unread" net reset "$EP" echo
+check "20 concurrent tcp-clients each get their own data back" many_clients
+
+RP=$(free_port)
+out=$(timeout $T "$CLIENT" "127.0.0.1:$RP" "anyone?" 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -qi "connection refused" <<<"$out"; then
+  pass "tcp-client to a closed port fails with 'connection refused'"
+else
+  fail "tcp-client to a closed port fails with 'connection refused'" "exit $rc, output: $out"
+fi
+
+out=$(timeout $T "$CLIENT" "localhost:$EP" "x" 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && [ -n "$out" ]; then
+  pass "tcp-client rejects a non-numeric host with a message"
+else
+  fail "tcp-client rejects a non-numeric host with a message" "exit $rc, output: $out"
+fi
+
+# --- http-server ------------------------------------------------------------
+if grep -qF "Listening on http://127.0.0.1:$HP/" "$TMP/http-server.log"; then
+  pass "http-server prints its URL"
+else
+  fail "http-server prints its URL" "$(cat "$TMP/http-server.log")"
+fi
+
+URL="http://127.0.0.1:$HP/"
+if command -v curl >/dev/null; then
+  out=$(timeout $T curl -sS --max-time 5 -o "$TMP/curl.body" -w '%{http_code}' "$URL" 2>&1)
+  out="$out $(cat "$TMP/curl.body" 2>/dev/null)"
+  how=curl
+else
+  out=$(net get "$HP")
+  how=http.client
+fi
+if [ "$out" = "200 Hello, World!" ]; then
+  pass "GET / with $how: 200 Hello, World!"
+else
+  fail "GET / with $how: 200 Hello, World!" "$out"
+fi
+
+check "two pipelined requests in one send get two responses" net pipeline "$HP"
+check "a request split across sends is answered" net split "$HP"
+check "a Content-Length body is skipped" net body "$HP"
+check "1000 pipelined requests at once get 1000 responses" net many "$HP" 1000
+check "http-server survives clients that reset with answers unread" net reset "$HP" http
+check "Connection: close gets the response, then the connection closes" net close "$HP"
+check "HTTP/1.0 without keep-alive gets the response, then a close" net http10 "$HP"
+check "a client's half-close still gets its responses, then a close" net halfclose "$HP"
+
+# --- echo-server stops cleanly on SIGINT ------------------------------------
+check "echo-server closes its clients on SIGINT" net sigint "$EP" "$ECHO_PID"
+# Waited for here, not in a $(...) subshell: only this shell can reap it.
+for _ in $(seq 1 50); do
+  kill -0 "$ECHO_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if kill -0 "$ECHO_PID" 2>/dev/null; then
+  fail "echo-server exits with status 0 after SIGINT" "still running 5 s after SIGINT"
+else
+  wait "$ECHO_PID"
+  rc=$?
+  if [ $rc -eq 0 ]; then
+    pass "echo-server exits with status 0 after SIGINT"
+  else
+    fail "echo-server exits with status 0 after SIGINT" "exit status $rc
+$(cat "$TMP/echo-server.log")"
+  fi
+fi
+
+finish
