@@ -121,11 +121,12 @@ fn send_req(fd: c_int, req: *mut ruv_write_t) -> Result<(bool, usize), c_int> {
     let bufs = unsafe { std::slice::from_raw_parts(w.bufs, w.nbufs as usize) };
     let mut sent_total = 0;
     loop {
-        let mut iov: [libc::iovec; 64] = [libc::iovec { iov_base: null_mut(), iov_len: 0 }; 64];
+        // Up to 64 buffers per call; only the ones used are written.
+        let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
         let mut n = 0;
         for (i, b) in bufs[w.index as usize..].iter().enumerate().take(64) {
             let skip = if i == 0 { w.offset } else { 0 };
-            iov[n] = libc::iovec { iov_base: b.base.wrapping_add(skip).cast(), iov_len: b.len - skip };
+            iov[n].write(libc::iovec { iov_base: b.base.wrapping_add(skip).cast(), iov_len: b.len - skip });
             n += 1;
         }
         if n == 0 {
@@ -133,7 +134,7 @@ fn send_req(fd: c_int, req: *mut ruv_write_t) -> Result<(bool, usize), c_int> {
         }
         // SAFETY: a zeroed msghdr is valid; iov points at `n` entries.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = iov.as_mut_ptr();
+        msg.msg_iov = iov.as_mut_ptr().cast();
         msg.msg_iovlen = n;
         // MSG_NOSIGNAL: a peer that went away is EPIPE, never SIGPIPE.
         let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL) };
