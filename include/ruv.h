@@ -629,6 +629,11 @@ typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
 typedef void (*ruv_close_cb)(ruv_handle_t *handle);
 
 /**
+ * A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. 
+ */
+typedef int ruv_os_fd_t;
+
+/**
  * A buffer: `base` and `len`, as libuv's `uv_buf_t` on Unix. 
  */
 typedef struct ruv_buf_s {
@@ -695,6 +700,11 @@ typedef struct ruv_poll_s {
 } ruv_poll_s;
 
 typedef struct ruv_poll_s ruv_poll_t;
+
+/**
+ * A platform socket (`int` on Unix), as libuv's `uv_os_sock_t`. 
+ */
+typedef int ruv_os_sock_t;
 
 /**
  * Called with `status` 0 and the `RUV_*` events that are ready, or with
@@ -1313,7 +1323,7 @@ ruv_loop_t *ruv_handle_get_loop(const ruv_handle_t *handle);
  * *  without one (timers, idle, ...) or a NULL argument, RUV_EBADF for a
  * *  closing or closed handle. 
  */
-int ruv_fileno(const ruv_handle_t *handle, int *fd);
+int ruv_fileno(const ruv_handle_t *handle, ruv_os_fd_t *fd);
 
 /**
  * The linked library's version as `RUV_VERSION_HEX` encodes it. 
@@ -1408,7 +1418,7 @@ int ruv_poll_init(ruv_loop_t *loop, ruv_poll_t *handle, int fd);
 /**
  * Like `ruv_poll_init`, for a socket (the same on Unix). 
  */
-int ruv_poll_init_socket(ruv_loop_t *loop, ruv_poll_t *handle, int socket);
+int ruv_poll_init_socket(ruv_loop_t *loop, ruv_poll_t *handle, ruv_os_sock_t socket);
 
 /**
  * Watches for `events` (RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT |
@@ -1545,7 +1555,7 @@ int ruv_tcp_init_ex(ruv_loop_t *loop, ruv_tcp_t *handle, unsigned int flags);
  * Adopts an existing socket `sock` (made non-blocking); ruv closes it when
  * *  the handle is closed. RUV_EBUSY if the handle has a socket already. 
  */
-int ruv_tcp_open(ruv_tcp_t *handle, int sock);
+int ruv_tcp_open(ruv_tcp_t *handle, ruv_os_sock_t sock);
 
 /**
  * Binds to `addr` (a `struct sockaddr_in` or `sockaddr_in6`), with

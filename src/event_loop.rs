@@ -14,7 +14,7 @@ use crate::ffi::event_loop::{ruv_loop_t, LOOP_LIVE};
 use crate::ffi::handle::{self, ruv_close_cb, ruv_handle_t, HANDLE_CLOSED};
 use crate::ffi::{Misuse, LOOP_NOT_INITIALISED, NULL_ARG};
 use crate::handle_state::{self, Kind, ACTIVE, CLOSING, REF};
-use crate::phase::PhaseList;
+use crate::phase::{Phase, PhaseList};
 use crate::poll::PollFds;
 use crate::registry::Registry;
 use crate::timer::TimerWheel;
@@ -249,7 +249,7 @@ impl LoopInner {
     pub(crate) fn backend_timeout(&mut self) -> c_int {
         if self.stop_flag()
             || (self.active_handles == 0 && self.active_reqs == 0)
-            || !self.phases[crate::phase::Phase::Idle as usize].is_empty()
+            || !self.phases[Phase::Idle as usize].is_empty()
             || !self.closing.is_empty()
             || !self.pending.is_empty()
         {
@@ -310,14 +310,20 @@ impl LoopInner {
         while alive && !l().stop_flag() {
             l().update_time();
             unsafe { Self::run_timers(lp) };
-            unsafe { Self::run_accept_retries(lp) };
-            unsafe { Self::run_pending(lp) };
-            unsafe { Self::run_phase(lp, crate::phase::Phase::Idle) };
-            unsafe { Self::run_phase(lp, crate::phase::Phase::Prepare) };
-            let timeout = if mode == RUV_RUN_NOWAIT { 0 } else { l().backend_timeout() };
+            if !l().accept_retry.is_empty() {
+                unsafe { Self::run_accept_retries(lp) };
+            }
+            let ran_pending = !l().pending.is_empty() && unsafe { Self::run_pending(lp) };
+            unsafe { Self::run_phase(lp, Phase::Idle) };
+            unsafe { Self::run_phase(lp, Phase::Prepare) };
+            // ONCE after pending callbacks: something happened, do not wait.
+            let wait = mode == RUV_RUN_DEFAULT || (mode == RUV_RUN_ONCE && !ran_pending);
+            let timeout = if wait { l().backend_timeout() } else { 0 };
             unsafe { Self::poll_io(lp, timeout) };
-            unsafe { Self::run_phase(lp, crate::phase::Phase::Check) };
-            unsafe { Self::run_closing(lp) };
+            unsafe { Self::run_phase(lp, Phase::Check) };
+            if !l().closing.is_empty() {
+                unsafe { Self::run_closing(lp) };
+            }
             if mode == RUV_RUN_ONCE {
                 // Timers that fell due while polling run now, as in libuv:
                 // ONCE means "until something happened".

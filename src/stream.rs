@@ -180,8 +180,10 @@ fn release_bufs(req: *mut ruv_write_t) {
 
 impl LoopInner {
     /// Gives a stream its socket and registers the socket, for reading and
-    /// writing, edge-triggered. The socket must be non-blocking.
-    pub(crate) fn stream_open(&mut self, h: *mut ruv_handle_t, key: u32, fd: c_int) -> Result<(), c_int> {
+    /// writing, edge-triggered. The socket must be non-blocking. `connected`:
+    /// the stream becomes readable and writable (an accepted or adopted
+    /// socket; a socket made for bind or listen is neither, as in libuv).
+    pub(crate) fn stream_open(&mut self, h: *mut ruv_handle_t, key: u32, fd: c_int, connected: bool) -> Result<(), c_int> {
         let s = sp(h);
         if s.fd != -1 {
             return if s.fd == fd { Ok(()) } else { Err(RUV_EBUSY) };
@@ -193,7 +195,9 @@ impl LoopInner {
             .map_err(|e| -e.raw_os_error().unwrap_or(libc::EIO))?;
         let s = sp(h);
         s.fd = fd;
-        s.flags |= READABLE | WRITABLE;
+        if connected {
+            s.flags |= READABLE | WRITABLE;
+        }
         Ok(())
     }
 
@@ -251,7 +255,7 @@ impl LoopInner {
             // the kernel binds to an ephemeral port.
             // SAFETY: a registered handle.
             let key = unsafe { (*h).internal.key };
-            self.tcp_socket(h, key, libc::AF_INET)?;
+            self.tcp_socket(h, key, libc::AF_INET, false)?;
         }
         let s = sp(h);
         // SAFETY: listen on our socket.
@@ -274,7 +278,7 @@ impl LoopInner {
         if unsafe { handle_state::flags(client) } & CLOSING != 0 {
             return Err(RUV_EINVAL);
         }
-        self.stream_open(client, client_key, fd)?;
+        self.stream_open(client, client_key, fd, true)?;
         crate::tcp::apply_options(client);
         let s = sp(server);
         s.accepted_fd = -1;
@@ -380,10 +384,12 @@ impl LoopInner {
             return Err(RUV_EINVAL);
         }
         let s = sp(h);
+        if s.flags & READING != 0 {
+            return Err(RUV_EALREADY);
+        }
         if s.flags & READABLE == 0 {
             return Err(RUV_ENOTCONN);
         }
-        let was_reading = s.flags & READING != 0;
         s.flags |= READING;
         // SAFETY: the caller's stream struct.
         unsafe {
@@ -391,9 +397,7 @@ impl LoopInner {
             (*st(h)).read_cb = read_cb.map_or(null_mut(), |f| f as *mut c_void);
         }
         self.stream_update_active(h);
-        if !was_reading {
-            self.rearm(h); // data may have arrived while not reading
-        }
+        self.rearm(h); // data may have arrived while not reading
         Ok(())
     }
 
@@ -438,6 +442,12 @@ impl LoopInner {
             }
             if buf.base.is_null() || buf.len == 0 {
                 unsafe { read_cb(stream, RUV_ENOBUFS as isize, &buf) };
+                // The data is still there and brings no new edge: ask again
+                // on the next iteration, as libuv's level-triggered poll does.
+                let this = unsafe { &mut *lp };
+                if this.handles.get(key, generation).is_some() {
+                    this.rearm(h);
+                }
                 return;
             }
             let fd = sp(h).fd;
@@ -615,7 +625,10 @@ impl LoopInner {
         s.flags = (s.flags | SHUTTING) & !WRITABLE;
         self.active_reqs += 1;
         self.sync_active_reqs();
-        self.maybe_shutdown(h);
+        // The socket is shut down from the loop (the pending phase, or once
+        // the queued writes are written), never inside this call: a stream
+        // closed before that gets RUV_ECANCELED, as in libuv.
+        self.schedule_pending(h);
         Ok(())
     }
 
@@ -644,17 +657,33 @@ impl LoopInner {
         if s.flags & WRITABLE == 0 {
             return RUV_EPIPE;
         }
-        let iov: Vec<libc::iovec> =
-            bufs.iter().take(1024).map(|b| libc::iovec { iov_base: b.base.cast(), iov_len: b.len }).collect();
-        // SAFETY: a zeroed msghdr is valid; iov is alive for the call.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = iov.as_ptr().cast_mut();
-        msg.msg_iovlen = iov.len();
+        const FLAGS: c_int = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
+        let fd = s.fd;
+        let send = || -> isize {
+            if let [b] = bufs {
+                // SAFETY: the caller's buffer of `len` bytes.
+                return unsafe { libc::send(fd, b.base.cast(), b.len, FLAGS) };
+            }
+            // Up to 64 buffers in one call (a partial write: the rest is not
+            // tried); only the ones used are written.
+            let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
+            for (slot, b) in iov.iter_mut().zip(bufs) {
+                slot.write(libc::iovec { iov_base: b.base.cast(), iov_len: b.len });
+            }
+            // SAFETY: a zeroed msghdr is valid; iov is alive for the call.
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            msg.msg_iov = iov.as_mut_ptr().cast();
+            msg.msg_iovlen = bufs.len().min(iov.len());
+            unsafe { libc::sendmsg(fd, &msg, FLAGS) }
+        };
         loop {
-            let r = unsafe { libc::sendmsg(s.fd, &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
-            if r >= 0 {
-                let total: usize = bufs.iter().map(|b| b.len).sum();
-                return if r == 0 && total > 0 { RUV_EAGAIN } else { r.min(c_int::MAX as isize) as c_int };
+            let r = send();
+            if r > 0 {
+                return r.min(c_int::MAX as isize) as c_int;
+            }
+            if r == 0 {
+                let empty = bufs.iter().all(|b| b.len == 0);
+                return if empty { 0 } else { RUV_EAGAIN };
             }
             match errno() {
                 libc::EINTR => continue,
@@ -752,9 +781,12 @@ impl LoopInner {
     /// The pending phase: delayed connect errors, then finished writes, then
     /// a finished shutdown, for every stream queued for it before the phase
     /// began.
-    pub(crate) unsafe fn run_pending(lp: *mut LoopInner) {
+    /// Returns whether there was anything to do (RUV_RUN_ONCE then does not
+    /// wait for I/O, as libuv's does not).
+    pub(crate) unsafe fn run_pending(lp: *mut LoopInner) -> bool {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let batch = std::mem::take(unsafe { &mut (*lp).pending });
+        let ran = !batch.is_empty();
         for &(key, generation) in &batch {
             let h = {
                 let this = unsafe { &mut *lp };
@@ -770,6 +802,10 @@ impl LoopInner {
                 unsafe { Self::finish_connect(lp, key, generation, h, true) };
             }
             unsafe { Self::run_write_callbacks(lp, key, generation, h) };
+            let this = unsafe { &mut *lp };
+            if this.handles.get(key, generation).is_some() && unsafe { handle_state::flags(h) } & CLOSING == 0 {
+                this.maybe_shutdown(h);
+            }
             unsafe { Self::run_shutdown_callback(lp, key, generation, h, false) };
         }
         let this = unsafe { &mut *lp };
@@ -778,6 +814,7 @@ impl LoopInner {
         if this.pending.is_empty() {
             this.pending = batch; // keep the allocation
         }
+        ran
     }
 
     /// Calls the callbacks of the stream's finished writes, oldest first.

@@ -83,7 +83,7 @@ impl LoopInner {
         s.fd = -1;
         s.accepted_fd = -1;
         if family != libc::AF_UNSPEC {
-            if let Err(e) = self.tcp_socket(h, key, family) {
+            if let Err(e) = self.tcp_socket(h, key, family, false) {
                 // As libuv: no handle is left behind when init fails.
                 self.handles.remove(key);
                 unsafe { handle::set_state(h, handle::HANDLE_CLOSED) };
@@ -93,9 +93,14 @@ impl LoopInner {
         Ok(())
     }
 
-    /// Makes the handle's socket if it has none.
-    pub(crate) fn tcp_socket(&mut self, h: *mut ruv_handle_t, key: u32, family: c_int) -> Result<(), c_int> {
+    /// Makes the handle's socket if it has none. `connected`: for a connect,
+    /// which makes the stream readable and writable (a socket that exists
+    /// already too).
+    pub(crate) fn tcp_socket(&mut self, h: *mut ruv_handle_t, key: u32, family: c_int, connected: bool) -> Result<(), c_int> {
         if sp(h).fd >= 0 {
+            if connected {
+                sp(h).flags |= crate::stream::READABLE | crate::stream::WRITABLE;
+            }
             return Ok(());
         }
         // SAFETY: a new socket, closed below if it cannot be registered.
@@ -105,7 +110,7 @@ impl LoopInner {
         if fd < 0 {
             return Err(-errno());
         }
-        if let Err(e) = self.stream_open(h, key, fd) {
+        if let Err(e) = self.stream_open(h, key, fd, connected) {
             unsafe { libc::close(fd) };
             return Err(e);
         }
@@ -123,7 +128,7 @@ impl LoopInner {
             return Err(RUV_EBUSY);
         }
         crate::stream::set_nonblocking(fd, true)?;
-        self.stream_open(h, key, fd)?;
+        self.stream_open(h, key, fd, true)?;
         apply_options(h);
         Ok(())
     }
@@ -134,7 +139,7 @@ impl LoopInner {
         if flags & !RUV_TCP_IPV6ONLY != 0 || (flags & RUV_TCP_IPV6ONLY != 0 && family != libc::AF_INET6) {
             return Err(RUV_EINVAL);
         }
-        self.tcp_socket(h, key, family)?;
+        self.tcp_socket(h, key, family, false)?;
         let fd = sp(h).fd;
         setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
         if family == libc::AF_INET6 {
@@ -170,7 +175,7 @@ impl LoopInner {
         if s.flags & SHUTTING != 0 {
             return Err(RUV_ENOTCONN);
         }
-        self.tcp_socket(h, key, unsafe { (*addr).sa_family } as c_int)?;
+        self.tcp_socket(h, key, unsafe { (*addr).sa_family } as c_int, true)?;
         let s = sp(h);
         s.delayed_error = 0;
         let r = loop {

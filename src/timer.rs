@@ -414,14 +414,22 @@ impl LoopInner {
         fields(h).due.saturating_sub(self.now_ms)
     }
 
-    /// The timer phase: runs every timer due at the cached time.
+    /// The timer phase: runs every timer due at the cached time (nothing
+    /// due costs one test).
+    #[inline]
     pub(crate) unsafe fn run_timers(lp: *mut LoopInner) {
+        // SAFETY: a short borrow.
+        let this = unsafe { &*lp };
+        if this.timers.expired.is_null() && this.timers.time > this.now_ms {
+            return;
+        }
+        unsafe { Self::run_due_timers(lp) }
+    }
+
+    unsafe fn run_due_timers(lp: *mut LoopInner) {
         // SAFETY: each `&mut *lp` below ends before user code is called.
         let mut ready = {
             let this = unsafe { &mut *lp };
-            if this.timers.expired.is_null() && this.timers.time > this.now_ms {
-                return;
-            }
             this.timers.expire(this.now_ms, &mut this.handles);
             let ready = std::mem::take(&mut this.timers.ready);
             for &(_, _, _, h) in &ready {

@@ -61,6 +61,11 @@ pub struct ruv_handle_s {
 }
 pub type ruv_handle_t = ruv_handle_s;
 
+/** A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. */
+pub type ruv_os_fd_t = c_int;
+/** A platform socket (`int` on Unix), as libuv's `uv_os_sock_t`. */
+pub type ruv_os_sock_t = c_int;
+
 /// `ruv_close`'s callback; the handle's memory may be freed from inside it.
 pub type ruv_close_cb = Option<unsafe extern "C" fn(handle: *mut ruv_handle_t)>;
 /// `ruv_walk`'s callback.
@@ -293,7 +298,7 @@ pub unsafe extern "C" fn ruv_handle_get_loop(handle: *const ruv_handle_t) -> *mu
  *  without one (timers, idle, ...) or a NULL argument, RUV_EBADF for a
  *  closing or closed handle. */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_fileno(handle: *const ruv_handle_t, fd: *mut c_int) -> c_int {
+pub unsafe extern "C" fn ruv_fileno(handle: *const ruv_handle_t, fd: *mut ruv_os_fd_t) -> c_int {
     if fd.is_null() {
         return RUV_EINVAL;
     }

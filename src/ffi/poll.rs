@@ -47,7 +47,7 @@ pub unsafe extern "C" fn ruv_poll_init(r#loop: *mut ruv_loop_t, handle: *mut ruv
 pub unsafe extern "C" fn ruv_poll_init_socket(
     r#loop: *mut ruv_loop_t,
     handle: *mut ruv_poll_t,
-    socket: c_int,
+    socket: crate::ffi::handle::ruv_os_sock_t,
 ) -> c_int {
     unsafe { ruv_poll_init(r#loop, handle, socket) }
 }

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn ruv_tcp_init_ex(r#loop: *mut ruv_loop_t, handle: *mut r
 /** Adopts an existing socket `sock` (made non-blocking); ruv closes it when
  *  the handle is closed. RUV_EBUSY if the handle has a socket already. */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_tcp_open(handle: *mut ruv_tcp_t, sock: c_int) -> c_int {
+pub unsafe extern "C" fn ruv_tcp_open(handle: *mut ruv_tcp_t, sock: crate::ffi::handle::ruv_os_sock_t) -> c_int {
     // SAFETY: validated before use.
     match unsafe { tcp(handle) } {
         Ok(r) => status(unsafe { (*r.lp).tcp_open(r.h, r.key, sock) }),
