@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the benchmark for libuv, libev and ruv into bench/out/, runs every
 # workload for every library, counts instructions under callgrind, and prints
-# one table. See bench/README.md.
+# one table; then the network benchmarks (net.sh) and their table. See
+# bench/README.md.
 #
 # Environment: REPS (runs per workload and library, default 3; the table keeps
 # the best), CG_N (callgrind base count, default 100000; 0 skips callgrind),
-# CC (default cc), CFLAGS (default -O2).
+# CC (default cc), CFLAGS (default -O2), TIMERS=0 / NET=0 to skip the timer or
+# the network part; net.sh lists the network part's settings.
 set -uo pipefail
 
 REPS=${REPS:-3}
@@ -39,6 +41,13 @@ static_or() { # static archive name, fallback -l flag
 UV_LIB=$(static_or libuv_a.a -luv)
 EV_LIB=$(static_or libev.a -lev)
 
+TIMERS=${TIMERS:-1}
+NET=${NET:-1}
+declare -A BEST   # BEST[workload.metric.lib] = best value so far
+FAILED=()
+
+if [ "$TIMERS" != 0 ]; then
+
 build() {
   note "$CC $CFLAGS -Wall -Wextra -Werror $*"
   # shellcheck disable=SC2086
@@ -50,9 +59,6 @@ build -DBENCH_RUV -I"$ROOT/include" -o "$OUT/bench_ruv" "$BENCH/bench_uv.c" \
 build -o "$OUT/bench_libev" "$BENCH/bench_ev.c" "$EV_LIB" -lm
 
 # ---- timed runs --------------------------------------------------------------
-
-declare -A BEST   # BEST[workload.metric.lib] = best value so far
-FAILED=()
 
 higher_is_better() { [ "$1" = iters_per_s ]; }
 
@@ -182,6 +188,15 @@ for row in "${ROWS[@]}"; do
     function ratio(a, b) { return (num(a) && num(b) && b + 0 != 0) ? sprintf("%.2f", a / b) : "-" }
     BEGIN { printf fmt, wl, label, show(uv), show(ev), show(ruv), ratio(ruv, uv), ratio(ev, uv) }'
 done
+
+fi # TIMERS
+
+# ---- network -----------------------------------------------------------------
+
+if [ "$NET" != 0 ]; then
+  # shellcheck source=bench/net.sh
+  source "$BENCH/net.sh"
+fi
 
 if [ ${#FAILED[@]} -gt 0 ]; then
   echo
