@@ -166,6 +166,24 @@ fn send_req(fd: c_int, req: *mut ruv_write_t) -> Result<(bool, usize), c_int> {
     }
 }
 
+const TRY_WRITE_FLAGS: c_int = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
+
+/// `ruv_try_write` with several buffers: up to 64 in one call (a partial
+/// write, the rest is not tried). Kept apart so the one-buffer path has no
+/// iovec array on its stack.
+#[cold]
+fn try_write_vectored(fd: c_int, bufs: &[ruv_buf_t]) -> isize {
+    let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
+    for (slot, b) in iov.iter_mut().zip(bufs) {
+        slot.write(libc::iovec { iov_base: b.base.cast(), iov_len: b.len });
+    }
+    // SAFETY: a zeroed msghdr is valid; only the written iovecs are used.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov.as_mut_ptr().cast();
+    msg.msg_iovlen = bufs.len().min(iov.len());
+    unsafe { libc::sendmsg(fd, &msg, TRY_WRITE_FLAGS) }
+}
+
 /// Frees a write request's buffer array if it did not fit in the request.
 fn release_bufs(req: *mut ruv_write_t) {
     // SAFETY: a request whose callback is about to run.
@@ -414,15 +432,17 @@ impl LoopInner {
     /// end of stream comes with no further edge, so reading goes on to it.
     unsafe fn do_read(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t, peer_closed: bool) {
         let stream = st(h);
-        for _ in 0..READ_BUDGET {
-            // SAFETY: each `&mut *lp` ends before user code is called.
-            let reading = |lp: *mut LoopInner| {
-                let this = unsafe { &mut *lp };
-                this.handles.get(key, generation).is_some()
-                    && unsafe { handle_state::flags(h) } & CLOSING == 0
-                    && sp(h).flags & READING != 0
-            };
-            if !reading(lp) {
+        // Still registered, open and reading? (Every callback may change it;
+        // the caller checked it for the first round.)
+        let reading = |lp: *mut LoopInner| {
+            // SAFETY: a short borrow.
+            let this = unsafe { &mut *lp };
+            this.handles.get(key, generation).is_some()
+                && unsafe { handle_state::flags(h) } & CLOSING == 0
+                && sp(h).flags & READING != 0
+        };
+        for round in 0..READ_BUDGET {
+            if round > 0 && !reading(lp) {
                 return;
             }
             // SAFETY: set by read_start from non-NULL callbacks.
@@ -657,27 +677,13 @@ impl LoopInner {
         if s.flags & WRITABLE == 0 {
             return RUV_EPIPE;
         }
-        const FLAGS: c_int = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
         let fd = s.fd;
-        let send = || -> isize {
-            if let [b] = bufs {
-                // SAFETY: the caller's buffer of `len` bytes.
-                return unsafe { libc::send(fd, b.base.cast(), b.len, FLAGS) };
-            }
-            // Up to 64 buffers in one call (a partial write: the rest is not
-            // tried); only the ones used are written.
-            let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
-            for (slot, b) in iov.iter_mut().zip(bufs) {
-                slot.write(libc::iovec { iov_base: b.base.cast(), iov_len: b.len });
-            }
-            // SAFETY: a zeroed msghdr is valid; iov is alive for the call.
-            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-            msg.msg_iov = iov.as_mut_ptr().cast();
-            msg.msg_iovlen = bufs.len().min(iov.len());
-            unsafe { libc::sendmsg(fd, &msg, FLAGS) }
-        };
         loop {
-            let r = send();
+            let r = match bufs {
+                // SAFETY: the caller's buffer of `len` bytes.
+                [b] => unsafe { libc::send(fd, b.base.cast(), b.len, TRY_WRITE_FLAGS) },
+                _ => try_write_vectored(fd, bufs),
+            };
             if r > 0 {
                 return r.min(c_int::MAX as isize) as c_int;
             }

@@ -87,8 +87,14 @@ pub(crate) unsafe fn handle_ref(h: *mut ruv_handle_t) -> Result<HandleRef, Misus
         HANDLE_CLOSED => return Err(CLOSED),
         _ => return Err(NOT_INITIALISED),
     }
-    // SAFETY: a live handle's loop pointer was set by its init function.
-    let lp = unsafe { crate::event_loop::inner(c_loop) }.map_err(|_| STALE)?;
+    // A live handle's loop is live: `ruv_loop_close` refuses while handles
+    // are open. So the loop struct needs no check of its own here, only its
+    // state pointer (the registry lookup below then vouches for the pair).
+    // SAFETY: set by the handle's init function from a validated loop.
+    let lp: *mut LoopInner = unsafe { (*c_loop).internal_fields }.cast();
+    if lp.is_null() {
+        return Err(STALE);
+    }
     // SAFETY: `inner` proved `lp` is a live loop.
     let registered = unsafe { (*lp).handles.get(key, generation) }
         .is_some_and(|slot| slot.handle() == h);
