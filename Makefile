@@ -56,7 +56,12 @@ run-echo: examples
 run-ticker: examples
 	./target/examples-c/ticker
 
-test: test-rust test-valgrind test-examples test-install test-zig
+TEST_SUITES := test-rust test-valgrind test-examples test-install test-zig
+
+# Make stops at the first suite that fails, so reaching the last line means
+# every suite passed.
+test: $(TEST_SUITES)
+	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed ($(TEST_SUITES))"
 
 # Rust unit tests, the header check, and every C test (tests/c_api.rs).
 test-rust:
