@@ -1,8 +1,9 @@
 //! The loop: its state, liveness, and one iteration in libuv's phase order.
 //!
 //! [`LoopInner::run`] is the whole iteration in one function, as `uv_run` is:
-//! update the time, timers, idle, prepare, poll for I/O and dispatch, check,
-//! close callbacks (and, in `RUV_RUN_ONCE`, timers once more).
+//! update the time, timers (and accepts retried after EMFILE), pending
+//! callbacks (writes, shutdowns), idle, prepare, poll for I/O and dispatch,
+//! check, close callbacks (and, in `RUV_RUN_ONCE`, timers once more).
 //!
 //! Functions that call into user code take `*mut LoopInner` rather than
 //! `&mut self`: user code re-enters ruv through the same pointer, so each

@@ -336,12 +336,8 @@ impl LoopInner {
                     (cb, 0)
                 } else {
                     match errno() {
-                        libc::EAGAIN | libc::EINTR | libc::ECONNABORTED => {
-                            if errno() == libc::EAGAIN {
-                                return;
-                            }
-                            continue;
-                        }
+                        libc::EAGAIN => return,
+                        libc::EINTR | libc::ECONNABORTED => continue,
                         libc::EMFILE | libc::ENFILE => {
                             // Out of descriptors: leave the connections in the
                             // backlog and try again shortly, rather than spin
