@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+#[inline]
 fn read(clock: libc::clockid_t) -> u64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid out-pointer; clock_gettime cannot fail for the
@@ -32,7 +33,25 @@ fn fast_clock() -> libc::clockid_t {
     })
 }
 
-/// Milliseconds for the loop's cached time (`ruv_now`).
-pub fn loop_time_ms() -> u64 {
-    read(fast_clock()) / 1_000_000
+/// The clock a loop caches its time from (`ruv_now`), chosen once per loop
+/// so that reading it costs only the clock read.
+#[derive(Clone, Copy)]
+pub struct LoopClock(libc::clockid_t);
+
+impl LoopClock {
+    pub fn new() -> Self {
+        LoopClock(fast_clock())
+    }
+
+    /// Milliseconds on this clock.
+    #[inline]
+    pub fn now_ms(self) -> u64 {
+        read(self.0) / 1_000_000
+    }
+}
+
+impl Default for LoopClock {
+    fn default() -> Self {
+        Self::new()
+    }
 }

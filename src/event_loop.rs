@@ -53,8 +53,9 @@ pub struct LoopInner {
     pub(crate) poll_fds: PollFds,
     /// Handles closed since the last close phase, in `ruv_close` order.
     closing: Vec<Closing>,
-    /// The cached time in milliseconds (`ruv_now`).
+    /// The cached time in milliseconds (`ruv_now`), and its clock.
     pub(crate) now_ms: u64,
+    clock: clock::LoopClock,
     /// Active, referenced handles: what keeps the loop alive.
     active_handles: u32,
     /// Requests in flight (write, connect, shutdown; fs and work later).
@@ -92,7 +93,8 @@ impl LoopInner {
     pub fn new(c_loop: *mut ruv_loop_t) -> std::io::Result<Box<LoopInner>> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
-        let now_ms = clock::loop_time_ms();
+        let clock = clock::LoopClock::new();
+        let now_ms = clock.now_ms();
         Ok(Box::new(LoopInner {
             c_loop,
             poll,
@@ -105,6 +107,7 @@ impl LoopInner {
             poll_fds: PollFds::default(),
             closing: Vec::new(),
             now_ms,
+            clock,
             active_handles: 0,
             active_reqs: 0,
             pending: Vec::new(),
@@ -243,7 +246,7 @@ impl LoopInner {
     }
 
     pub(crate) fn update_time(&mut self) {
-        self.now_ms = clock::loop_time_ms();
+        self.now_ms = self.clock.now_ms();
     }
 
     /// How long the poll phase would block, in ms; -1 for no limit.

@@ -428,14 +428,13 @@ impl LoopInner {
     /// end of stream comes with no further edge, so reading goes on to it.
     unsafe fn do_read(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t, peer_closed: bool) {
         let stream = st(h);
-        // Still registered, open and reading? (Every callback may change it;
-        // the caller checked it for the first round.)
-        let reading = |lp: *mut LoopInner| {
-            // SAFETY: a short borrow.
-            let this = unsafe { &mut *lp };
-            this.handles.get(key, generation).is_some()
-                && unsafe { handle_state::flags(h) } & CLOSING == 0
-                && sp(h).flags & READING != 0
+        // Still open and reading? Every callback may have changed that; the
+        // caller checked it for the first round. The struct itself stays
+        // valid: a handle's memory may be freed only from its close
+        // callback, which runs in the close phase, after this one.
+        let reading = |_: *mut LoopInner| {
+            // SAFETY: registered when the dispatch began (see above).
+            (unsafe { handle_state::flags(h) } & CLOSING) == 0 && sp(h).flags & READING != 0
         };
         for round in 0..READ_BUDGET {
             if round > 0 && !reading(lp) {
@@ -770,9 +769,10 @@ impl LoopInner {
         if flags & READING != 0 && (event.is_readable() || event.is_read_closed() || event.is_error()) {
             unsafe { Self::do_read(lp, key, generation, h, event.is_read_closed() || event.is_error()) };
         }
-        // SAFETY: no user code below.
+        // SAFETY: no user code below; the struct is valid until the close
+        // phase (see do_read), so its flags tell whether it was closed.
         let this = unsafe { &mut *lp };
-        if this.handles.get(key, generation).is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
+        if unsafe { handle_state::flags(h) } & CLOSING != 0 {
             return;
         }
         if !sp(h).write_head.is_null() && (event.is_writable() || event.is_write_closed() || event.is_error()) {

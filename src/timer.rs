@@ -419,7 +419,13 @@ impl LoopInner {
     #[inline]
     pub(crate) unsafe fn run_timers(lp: *mut LoopInner) {
         // SAFETY: a short borrow.
-        let this = unsafe { &*lp };
+        let this = unsafe { &mut *lp };
+        if this.timers.count == 0 {
+            // Nothing to expire: the wheel's time may jump (every list is
+            // empty, so no slot needs cascading).
+            this.timers.time = this.now_ms + 1;
+            return;
+        }
         if this.timers.expired.is_null() && this.timers.time > this.now_ms {
             return;
         }
