@@ -31,54 +31,7 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static unsigned char pat(size_t i) { return (unsigned char)(i % 251); }
-
-static void fill_pat(unsigned char *p, size_t n, size_t from) {
-  for (size_t i = 0; i < n; i++) p[i] = pat(from + i);
-}
-
-static int check_pat(const unsigned char *p, size_t n, size_t from) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i] != pat(from + i)) return 0;
-  return 1;
-}
-
-/* One timer per loop bounds every wait (see test_tcp.c). */
-static ruv_timer_t guard;
-static int guard_fired;
-static void guard_cb(ruv_timer_t *t) {
-  guard_fired = 1;
-  ruv_stop(t->loop);
-}
-
-static void loop_setup(ruv_loop_t *loop) {
-  CHECK_EQ(ruv_loop_init(loop), 0);
-  memset(&guard, 0, sizeof guard);
-  CHECK_EQ(ruv_timer_init(loop, &guard), 0);
-}
-
-#define RUN_UNTIL(loop, cond, ms)                                                    \
-  do {                                                                               \
-    guard_fired = 0;                                                                 \
-    ruv_update_time(loop);                                                           \
-    ruv_timer_start(&guard, guard_cb, (ms), 0);                                      \
-    while (!(cond) && !guard_fired) ruv_run((loop), RUV_RUN_ONCE);                   \
-    ruv_timer_stop(&guard);                                                          \
-    if (cond) {                                                                      \
-      t_passed++;                                                                    \
-    } else {                                                                         \
-      t_failed++;                                                                    \
-      fprintf(stderr, "%s:%d: timed out waiting for %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                                \
-  } while (0)
-
-static void run_for(ruv_loop_t *loop, uint64_t ms) {
-  guard_fired = 0;
-  ruv_update_time(loop);
-  ruv_timer_start(&guard, guard_cb, ms, 0);
-  while (!guard_fired) ruv_run(loop, RUV_RUN_ONCE);
-}
-
+#include "net_util.h" /* pat, guard timer, RUN_UNTIL, run_for */
 static int have_ipv6(void) {
   int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;
