@@ -33,6 +33,7 @@ pub mod poll;
 pub mod handle_state;
 pub mod registry;
 pub mod stream;
+mod sys;
 pub mod tcp;
 pub mod timer;
 pub mod wakeup;

@@ -11,6 +11,7 @@ use crate::event_loop::LoopInner;
 use crate::ffi::handle::{self, ruv_handle_t};
 use crate::handle_state::{self, Kind, PollFields, ACTIVE, CLOSING};
 use crate::registry::{token, untoken};
+use crate::sys::io_error;
 use mio::unix::SourceFd;
 use mio::Interest;
 use std::collections::HashMap;
@@ -29,10 +30,6 @@ pub type PollCb = unsafe extern "C" fn(*mut ruv_handle_t, c_int, c_int);
 /// Which descriptors have a started poll handle: as in libuv, only one
 /// handle per descriptor may be started (others may exist, stopped).
 pub type PollFds = HashMap<RawFd, u32>;
-
-fn errno_error(e: std::io::Error) -> c_int {
-    -e.raw_os_error().unwrap_or(libc::EIO)
-}
 
 fn interest(events: c_int) -> Interest {
     let mut i: Option<Interest> = None;
@@ -70,13 +67,9 @@ impl LoopInner {
         let registry = self.poll.registry();
         registry
             .register(&mut SourceFd(&fd), mio::Token(usize::MAX - 1), Interest::READABLE)
-            .map_err(errno_error)?;
-        registry.deregister(&mut SourceFd(&fd)).map_err(errno_error)?;
-        let mut nonblocking: c_int = 1;
-        // SAFETY: FIONBIO on a descriptor epoll accepted.
-        if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut nonblocking) } != 0 {
-            return Err(errno_error(std::io::Error::last_os_error()));
-        }
+            .map_err(io_error)?;
+        registry.deregister(&mut SourceFd(&fd)).map_err(io_error)?;
+        crate::sys::set_nonblocking(fd, true)?;
         unsafe { self.register(h, handle::RUV_POLL, Kind::Poll) };
         fields(h).fd = fd;
         Ok(())
@@ -117,7 +110,7 @@ impl LoopInner {
             // (The descriptor was closed under the handle, say.) Leave the
             // handle stopped rather than active with nothing to wake it.
             self.poll_stop(h);
-            return Err(errno_error(e));
+            return Err(io_error(e));
         }
         self.poll_fds.insert(fd, key);
         p.registered = true;

@@ -92,10 +92,6 @@ impl Registry {
         self.slots.remove(key as usize)
     }
 
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }

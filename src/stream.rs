@@ -28,6 +28,7 @@ use crate::ffi::req::{RUV_SHUTDOWN, RUV_WRITE};
 use crate::ffi::stream::*;
 use crate::handle_state::{self, CLOSING};
 use crate::registry::token;
+use crate::sys::{errno, io_error, set_nonblocking};
 use mio::unix::SourceFd;
 use mio::Interest;
 use std::ffi::{c_int, c_void};
@@ -77,22 +78,12 @@ fn st(h: *mut ruv_handle_t) -> *mut ruv_stream_t {
     h.cast()
 }
 
-fn errno() -> c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
-}
-
 pub(crate) fn is_readable(h: *mut ruv_handle_t) -> bool {
     sp(h).flags & READABLE != 0
 }
 
 pub(crate) fn is_writable(h: *mut ruv_handle_t) -> bool {
     sp(h).flags & WRITABLE != 0
-}
-
-pub(crate) fn set_nonblocking(fd: c_int, on: bool) -> Result<(), c_int> {
-    let mut v: c_int = on as c_int;
-    // SAFETY: FIONBIO with a valid int pointer.
-    if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut v) } != 0 { Err(-errno()) } else { Ok(()) }
 }
 
 pub(crate) fn set_blocking(h: *mut ruv_handle_t, blocking: bool) -> Result<(), c_int> {
@@ -210,7 +201,7 @@ impl LoopInner {
         self.poll
             .registry()
             .register(&mut SourceFd(&fd), token(key, generation), Interest::READABLE | Interest::WRITABLE)
-            .map_err(|e| -e.raw_os_error().unwrap_or(libc::EIO))?;
+            .map_err(io_error)?;
         let s = sp(h);
         s.fd = fd;
         if connected {

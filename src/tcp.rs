@@ -11,16 +11,13 @@ use crate::event_loop::LoopInner;
 use crate::ffi::handle::{self, ruv_handle_t};
 use crate::ffi::stream::{ruv_connect_cb, ruv_connect_t};
 use crate::handle_state::{self, Kind, CLOSING};
+use crate::sys::errno;
 use crate::stream::{sp, CONNECTING, KEEPALIVE, NODELAY, SHUTTING};
 use std::ffi::{c_int, c_uint, c_void};
 use std::ptr::null_mut;
 
 /// `ruv_tcp_bind` flag: an IPv6 socket that does not take IPv4 connections.
 pub const RUV_TCP_IPV6ONLY: c_uint = 1;
-
-fn errno() -> c_int {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
-}
 
 /// The length of a socket address of a family ruv connects and binds.
 pub(crate) unsafe fn addr_len(addr: *const libc::sockaddr) -> Result<libc::socklen_t, c_int> {
@@ -127,7 +124,7 @@ impl LoopInner {
         if sp(h).fd >= 0 {
             return Err(RUV_EBUSY);
         }
-        crate::stream::set_nonblocking(fd, true)?;
+        crate::sys::set_nonblocking(fd, true)?;
         self.stream_open(h, key, fd, true)?;
         apply_options(h);
         Ok(())

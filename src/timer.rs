@@ -138,10 +138,6 @@ impl TimerWheel {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
