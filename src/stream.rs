@@ -778,7 +778,7 @@ impl LoopInner {
     /// wait for I/O, as libuv's does not).
     pub(crate) unsafe fn run_pending(lp: *mut LoopInner) -> bool {
         // SAFETY: each `&mut *lp` ends before user code is called.
-        let batch = std::mem::take(unsafe { &mut (*lp).pending });
+        let mut batch = std::mem::take(unsafe { &mut (*lp).pending });
         let ran = !batch.is_empty();
         for &(key, generation) in &batch {
             let h = {
@@ -791,7 +791,7 @@ impl LoopInner {
                 }
                 h
             };
-            if sp(h).connect_req.is_null() == false && sp(h).delayed_error != 0 {
+            if !sp(h).connect_req.is_null() && sp(h).delayed_error != 0 {
                 unsafe { Self::finish_connect(lp, key, generation, h, true) };
             }
             unsafe { Self::run_write_callbacks(lp, key, generation, h) };
@@ -802,7 +802,6 @@ impl LoopInner {
             unsafe { Self::run_shutdown_callback(lp, key, generation, h, false) };
         }
         let this = unsafe { &mut *lp };
-        let mut batch = batch;
         batch.clear();
         if this.pending.is_empty() {
             this.pending = batch; // keep the allocation
