@@ -12,6 +12,11 @@
 #include <netinet/in.h>
 
 struct ruv_loop_s;
+/* Declared ahead: the callback typedefs take pointers to them. */
+struct ruv_stream_s;
+struct ruv_write_s;
+struct ruv_connect_s;
+struct ruv_shutdown_s;
 
 #ifdef __cplusplus
 extern "C" {
@@ -452,12 +457,6 @@ int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
  */
 #define RUV_ENOEXEC -8
 
-#define RUV_RUN_DEFAULT 0
-
-#define RUV_RUN_ONCE 1
-
-#define RUV_RUN_NOWAIT 2
-
 /**
  * ruv's version, as in Cargo.toml. 
  */
@@ -542,7 +541,7 @@ typedef int ruv_handle_type;
 
 /**
  * Private to ruv: where the handle's registry entry is, and the handle's own
- * state (see `handle_state`). C code never reads it.
+ * state (see `crate::handle`). C code never reads it.
  */
 typedef struct ruv_handle_private_t {
   uint32_t key;
@@ -689,6 +688,203 @@ typedef struct ruv_check_s ruv_check_t;
 typedef void (*ruv_check_cb)(ruv_check_t *handle);
 
 /**
+ * Asks for a buffer to read into: set `buf->base` and `buf->len`. A buffer
+ * *  of length 0 (or a NULL base) makes `read_cb` get RUV_ENOBUFS. 
+ */
+typedef void (*ruv_alloc_cb)(ruv_handle_t *handle, size_t suggested_size, ruv_buf_t *buf);
+
+/**
+ * A connection is waiting: call `ruv_accept` (status 0), or an error. 
+ */
+typedef void (*ruv_connection_cb)(struct ruv_stream_s *server, int status);
+
+/**
+ * libuv's `uv_req_type`.
+ */
+typedef int ruv_req_type;
+
+/**
+ * A write finished: `status` 0, or an error (RUV_ECANCELED when the stream
+ * *  was closed first). 
+ */
+typedef void (*ruv_write_cb)(struct ruv_write_s *req, int status);
+
+/**
+ * Private to ruv: a write request's progress.
+ */
+typedef struct ruv_write_private_t {
+  /**
+   * The next write in the stream's queue.
+   */
+  struct ruv_write_s *next;
+  /**
+   * The copied buffer array: `bufsml` for up to 4 buffers, else the heap.
+   */
+  ruv_buf_t *bufs;
+  uint32_t nbufs;
+  /**
+   * The first buffer not fully written.
+   */
+  uint32_t index;
+  /**
+   * Bytes of `bufs[index]` written already.
+   */
+  size_t offset;
+  size_t spare;
+  ruv_buf_t bufsml[4];
+} ruv_write_private_t;
+
+/**
+ * A write request (libuv's `uv_write_t`, 192 bytes). 
+ */
+typedef struct ruv_write_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The callback (read-only). 
+   */
+  ruv_write_cb cb;
+  struct ruv_stream_s *send_handle;
+  /**
+   * The stream written to (read-only). 
+   */
+  struct ruv_stream_s *handle;
+  struct ruv_write_private_t write;
+} ruv_write_s;
+
+/**
+ * A connect finished: `status` 0, or an error such as RUV_ECONNREFUSED. 
+ */
+typedef void (*ruv_connect_cb)(struct ruv_connect_s *req, int status);
+
+/**
+ * A connect request (libuv's `uv_connect_t`, 96 bytes). 
+ */
+typedef struct ruv_connect_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The callback (read-only). 
+   */
+  ruv_connect_cb cb;
+  /**
+   * The stream connecting (read-only). 
+   */
+  struct ruv_stream_s *handle;
+  void *spare[2];
+} ruv_connect_s;
+
+/**
+ * A shutdown finished (after the queued writes were written). 
+ */
+typedef void (*ruv_shutdown_cb)(struct ruv_shutdown_s *req, int status);
+
+/**
+ * A shutdown request (libuv's `uv_shutdown_t`, 80 bytes). 
+ */
+typedef struct ruv_shutdown_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The stream shut down (read-only). 
+   */
+  struct ruv_stream_s *handle;
+  /**
+   * The callback (read-only). 
+   */
+  ruv_shutdown_cb cb;
+} ruv_shutdown_s;
+
+/**
+ * Private to ruv: a stream's state (see `crate::stream`).
+ */
+typedef struct ruv_stream_private_t {
+  ruv_connection_cb connection_cb;
+  /**
+   * Writes not fully written yet, oldest first (linked through their
+   * `ruv_write_private_t::next`).
+   */
+  struct ruv_write_s *write_head;
+  struct ruv_write_s *write_tail;
+  struct ruv_connect_s *connect_req;
+  struct ruv_shutdown_s *shutdown_req;
+  int fd;
+  /**
+   * A connection accepted for `ruv_accept` to take; -1 when none.
+   */
+  int accepted_fd;
+  uint32_t flags;
+  /**
+   * An error kept for later: from bind (reported by listen and connect).
+   */
+  int delayed_error;
+  uint32_t spare;
+  /**
+   * `ruv_tcp_keepalive`'s delay, applied when the socket is made.
+   */
+  unsigned int keepalive_delay;
+  void *reserved[8];
+} ruv_stream_private_t;
+
+/**
+ * A stream (libuv's `uv_stream_t`, 248 bytes): the common part of TCP
+ * *  handles and pipes. 
+ */
+typedef struct ruv_stream_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * Bytes queued for writing and not yet written (read-only). 
+   */
+  size_t write_queue_size;
+  /**
+   * The `ruv_alloc_cb` given to `ruv_read_start` (read-only). 
+   */
+  ruv_alloc_cb alloc_cb;
+  /**
+   * The `ruv_read_cb` given to `ruv_read_start` (read-only; spelled out
+   *     *  here because the typedef needs this struct first). 
+   */
+  void (*read_cb)(struct ruv_stream_s *stream, ssize_t nread, const ruv_buf_t *buf);
+  struct ruv_stream_private_t stream;
+} ruv_stream_s;
+
+/**
+ * A pipe handle (libuv's `uv_pipe_t`, 264 bytes); a stream: cast it to
+ * *  `ruv_stream_t *` for the stream calls. 
+ */
+typedef struct ruv_pipe_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * Bytes queued for writing and not yet written (read-only). 
+   */
+  size_t write_queue_size;
+  ruv_alloc_cb alloc_cb;
+  void (*read_cb)(struct ruv_stream_s *stream, ssize_t nread, const ruv_buf_t *buf);
+  struct ruv_stream_private_t stream;
+  /**
+   * Non-zero if the pipe passes handles (set by `ruv_pipe_init`; read-only). 
+   */
+  int ipc;
+  const char *pipe_fname;
+} ruv_pipe_s;
+
+typedef struct ruv_pipe_s ruv_pipe_t;
+
+/**
+ * A file descriptor as the C runtime numbers it, as libuv's `uv_file`. 
+ */
+typedef int ruv_file;
+
+/**
  * A poll handle (libuv's `uv_poll_t`, 160 bytes). 
  */
 typedef struct ruv_poll_s {
@@ -714,11 +910,6 @@ typedef int ruv_os_sock_t;
 typedef void (*ruv_poll_cb)(ruv_poll_t *handle, int status, int events);
 
 /**
- * libuv's `uv_req_type`.
- */
-typedef int ruv_req_type;
-
-/**
  * The fields every request starts with (libuv's `uv_req_t`, 64 bytes). 
  */
 typedef struct ruv_req_s {
@@ -730,182 +921,26 @@ typedef struct ruv_req_s {
    * The request's type (read-only). 
    */
   ruv_req_type type;
+  /**
+   * ruv's request state while the request is in flight (`crate::req`).
+   */
   void *reserved[6];
 } ruv_req_s;
 
 typedef struct ruv_req_s ruv_req_t;
 
-/**
- * Private to ruv: a write request's progress.
- */
-typedef struct ruv_write_private_t {
-  struct ruv_write_s *next;
-  /**
-   * The copied buffer array: `bufsml` for up to 4 buffers, else the heap.
-   */
-  ruv_buf_t *bufs;
-  uint32_t nbufs;
-  /**
-   * The first buffer not fully written.
-   */
-  uint32_t index;
-  /**
-   * Bytes of `bufs[index]` written already.
-   */
-  size_t offset;
-  int status;
-  int spare;
-  ruv_buf_t bufsml[4];
-} ruv_write_private_t;
-
-/**
- * A write request (libuv's `uv_write_t`, 192 bytes). 
- */
-typedef struct ruv_write_s {
-  void *data;
-  ruv_req_type type;
-  void *reserved[6];
-  /**
-   * The `ruv_write_cb` (read-only). 
-   */
-  void *cb;
-  struct ruv_stream_s *send_handle;
-  /**
-   * The stream written to (read-only). 
-   */
-  struct ruv_stream_s *handle;
-  struct ruv_write_private_t write;
-} ruv_write_s;
-
-/**
- * A connect request (libuv's `uv_connect_t`, 96 bytes). 
- */
-typedef struct ruv_connect_s {
-  void *data;
-  ruv_req_type type;
-  void *reserved[6];
-  /**
-   * The `ruv_connect_cb` (read-only). 
-   */
-  void *cb;
-  /**
-   * The stream connecting (read-only). 
-   */
-  struct ruv_stream_s *handle;
-  void *spare[2];
-} ruv_connect_s;
-
-/**
- * A shutdown request (libuv's `uv_shutdown_t`, 80 bytes). 
- */
-typedef struct ruv_shutdown_s {
-  void *data;
-  ruv_req_type type;
-  void *reserved[6];
-  /**
-   * The stream shut down (read-only). 
-   */
-  struct ruv_stream_s *handle;
-  /**
-   * The `ruv_shutdown_cb` (read-only). 
-   */
-  void *cb;
-} ruv_shutdown_s;
-
-/**
- * Private to ruv: a stream's state (see `stream.rs`).
- */
-typedef struct ruv_stream_private_t {
-  void *connection_cb;
-  /**
-   * Writes not fully written yet, oldest first.
-   */
-  struct ruv_write_s *write_head;
-  struct ruv_write_s *write_tail;
-  /**
-   * Writes done (or failed) whose callbacks are due.
-   */
-  struct ruv_write_s *done_head;
-  struct ruv_write_s *done_tail;
-  struct ruv_connect_s *connect_req;
-  struct ruv_shutdown_s *shutdown_req;
-  int fd;
-  /**
-   * A connection accepted for `ruv_accept` to take; -1 when none.
-   */
-  int accepted_fd;
-  uint32_t flags;
-  /**
-   * An error kept for later: from bind (reported by listen), connect
-   * (reported to connect_cb), or shutdown.
-   */
-  int delayed_error;
-  int shutdown_status;
-  /**
-   * `ruv_tcp_keepalive`'s delay, applied when the socket is made.
-   */
-  unsigned int keepalive_delay;
-  void *reserved[6];
-} ruv_stream_private_t;
-
-/**
- * A stream (libuv's `uv_stream_t`, 248 bytes): the common part of TCP
- * *  handles (and, later, pipes and TTYs). 
- */
-typedef struct ruv_stream_s {
-  void *data;
-  ruv_loop_t *loop;
-  ruv_handle_type type;
-  struct ruv_handle_private_t internal;
-  /**
-   * Bytes queued for writing and not yet written (read-only). 
-   */
-  size_t write_queue_size;
-  /**
-   * The `ruv_alloc_cb` given to `ruv_read_start` (read-only). 
-   */
-  void *alloc_cb;
-  /**
-   * The `ruv_read_cb` given to `ruv_read_start` (read-only). 
-   */
-  void *read_cb;
-  struct ruv_stream_private_t stream;
-} ruv_stream_s;
-
 typedef struct ruv_stream_s ruv_stream_t;
-
-/**
- * A connection is waiting: call `ruv_accept` (status 0), or an error. 
- */
-typedef void (*ruv_connection_cb)(ruv_stream_t *server, int status);
-
-/**
- * Asks for a buffer to read into: set `buf->base` and `buf->len`. A buffer
- * *  of length 0 (or a NULL base) makes `read_cb` get RUV_ENOBUFS. 
- */
-typedef void (*ruv_alloc_cb)(ruv_handle_t *handle, size_t suggested_size, ruv_buf_t *buf);
 
 /**
  * `nread` > 0: bytes read into `buf`; 0: nothing this time; RUV_EOF: the
  * *  peer finished; another negative value: an error (close the stream). The
  * *  buffer is handed back every time, to be freed or reused. 
  */
-typedef void (*ruv_read_cb)(ruv_stream_t *stream, ssize_t nread, const ruv_buf_t *buf);
+typedef void (*ruv_read_cb)(struct ruv_stream_s *stream, ssize_t nread, const ruv_buf_t *buf);
 
 typedef struct ruv_write_s ruv_write_t;
 
-/**
- * A write finished: `status` 0, or an error (RUV_ECANCELED when the stream
- * *  was closed first). 
- */
-typedef void (*ruv_write_cb)(ruv_write_t *req, int status);
-
 typedef struct ruv_shutdown_s ruv_shutdown_t;
-
-/**
- * A shutdown finished (after the queued writes were written). 
- */
-typedef void (*ruv_shutdown_cb)(ruv_shutdown_t *req, int status);
 
 /**
  * A TCP handle (libuv's `uv_tcp_t`, 248 bytes); a stream: cast it to
@@ -920,19 +955,14 @@ typedef struct ruv_tcp_s {
    * Bytes queued for writing and not yet written (read-only). 
    */
   size_t write_queue_size;
-  void *alloc_cb;
-  void *read_cb;
+  ruv_alloc_cb alloc_cb;
+  void (*read_cb)(struct ruv_stream_s *stream, ssize_t nread, const ruv_buf_t *buf);
   struct ruv_stream_private_t stream;
 } ruv_tcp_s;
 
 typedef struct ruv_tcp_s ruv_tcp_t;
 
 typedef struct ruv_connect_s ruv_connect_t;
-
-/**
- * A connect finished: `status` 0, or an error such as RUV_ECONNREFUSED. 
- */
-typedef void (*ruv_connect_cb)(ruv_connect_t *req, int status);
 
 /**
  * A timer (libuv's `uv_timer_t`, 152 bytes). 
@@ -956,6 +986,12 @@ typedef void (*ruv_timer_cb)(ruv_timer_t *handle);
  * libuv's `uv_loop_option`, for `ruv_loop_configure`.
  */
 typedef int ruv_loop_option;
+
+#define RUV_RUN_DEFAULT 0
+
+#define RUV_RUN_ONCE 1
+
+#define RUV_RUN_NOWAIT 2
 
 /**
  * Block a signal while polling; the extra argument is the signal number.
@@ -1029,6 +1065,24 @@ typedef int ruv_loop_option;
 #define RUV_RANDOM 10
 
 #define RUV_REQ_TYPE_MAX 11
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -1192,7 +1246,8 @@ void ruv_stop(ruv_loop_t *loop);
 
 /**
  * Non-zero if the loop has active, referenced handles, requests in flight or
- * *  close callbacks due. 
+ * *  close callbacks due (read from `active_handles` and `active_reqs.count`,
+ * *  as in libuv). 
  */
 int ruv_loop_alive(const ruv_loop_t *loop);
 
@@ -1215,9 +1270,10 @@ int ruv_backend_fd(const ruv_loop_t *loop);
 
 /**
  * How long the next poll would wait, in ms: 0 when there is work to do now
- * *  (idle handles, close callbacks, a stop), -1 when no timer limits it. For
- * *  an invalid loop: one line on stderr and 0 (a negative value would read as
- * *  "wait forever" to a caller embedding the loop). 
+ * *  (idle handles, close callbacks, a stop, nothing that could wake a wait),
+ * *  -1 when no timer limits it. For an invalid loop: one line on stderr and 0
+ * *  (a negative value would read as "wait forever" to a caller embedding the
+ * *  loop). 
  */
 int ruv_backend_timeout(const ruv_loop_t *loop);
 
@@ -1261,7 +1317,8 @@ void ruv_close(ruv_handle_t *handle, ruv_close_cb close_cb);
 
 /**
  * Non-zero if the handle is active: a started timer, idle, prepare, check or
- * *  poll handle, or an async handle. Closing handles are not active. 
+ * *  poll handle, a reading or listening stream, or an async handle. Closing
+ * *  handles are not active. 
  */
 int ruv_is_active(const ruv_handle_t *handle);
 
@@ -1409,9 +1466,27 @@ int ruv_check_start(ruv_check_t *check, ruv_check_cb cb);
 int ruv_check_stop(ruv_check_t *check);
 
 /**
+ * Initialises a pipe handle. `ipc` non-zero marks a pipe meant to pass
+ * *  handles (kept in `pipe->ipc`; ruv does not pass handles yet, so such a
+ * *  pipe carries bytes only). 
+ */
+int ruv_pipe_init(ruv_loop_t *loop, ruv_pipe_t *handle, int ipc);
+
+/**
+ * Adopts an existing descriptor `file` (a pipe end, a socketpair end, a
+ * *  Unix-domain socket), made non-blocking; ruv closes it when the handle is
+ * *  closed. The stream is readable and writable as the descriptor's access
+ * *  mode allows. RUV_EBUSY if the pipe has a descriptor already, RUV_EBADF for
+ * *  a bad one. 
+ */
+int ruv_pipe_open(ruv_pipe_t *handle, ruv_file file);
+
+/**
  * Initialises a poll handle for descriptor `fd`, which is made non-blocking.
- * *  RUV_EEXIST if a started poll handle of the loop has `fd`; RUV_EPERM for a
- * *  descriptor epoll cannot watch (a regular file); RUV_EBADF for a bad one. 
+ * *  The descriptor may be one a stream of the loop holds (while that stream
+ * *  is not reading, as libuv asks). RUV_EEXIST if a started poll handle of
+ * *  the loop has `fd`; RUV_EPERM for a descriptor epoll cannot watch (a
+ * *  regular file); RUV_EBADF for a bad one. 
  */
 int ruv_poll_init(ruv_loop_t *loop, ruv_poll_t *handle, int fd);
 
@@ -1463,23 +1538,26 @@ ruv_req_type ruv_req_get_type(const ruv_req_t *req);
 const char *ruv_req_type_name(ruv_req_type type);
 
 /**
- * Starts listening for connections; `cb` runs for each one that is waiting.
- * *  Returns the error a bind kept (RUV_EADDRINUSE), or the kernel's. 
+ * Starts listening for connections; `cb` runs for each one that is waiting
+ * *  (a NULL `cb` is allowed, as in libuv: connections then wait in the
+ * *  backlog). Returns the error a bind kept (RUV_EADDRINUSE), or the kernel's;
+ * *  RUV_EINVAL for a closing stream or an unbound pipe. 
  */
 int ruv_listen(ruv_stream_t *stream, int backlog, ruv_connection_cb cb);
 
 /**
- * Takes the waiting connection into `client` (a `ruv_tcp_init`ed handle
- * *  without a socket). Call it from `connection_cb`. RUV_EAGAIN when no
- * *  connection is waiting; RUV_EBUSY if `client` has a socket already. 
+ * Takes the waiting connection into `client` (an initialised handle of the
+ * *  listener's type, without a descriptor). Call it from `connection_cb`.
+ * *  RUV_EAGAIN when no connection is waiting; RUV_EBUSY if `client` has a
+ * *  descriptor already; RUV_EINVAL for handles of different loops. 
  */
 int ruv_accept(ruv_stream_t *server, ruv_stream_t *client);
 
 /**
  * Starts reading: `alloc_cb` then `read_cb` for each chunk that arrives.
  * *  RUV_EINVAL for NULL callbacks or a closing stream; RUV_ENOTCONN for a
- * *  stream that cannot be read (no socket, or after EOF); RUV_EALREADY if it
- * *  is reading already. 
+ * *  stream that cannot be read (no descriptor); RUV_EALREADY if it is reading
+ * *  already. After RUV_EOF reading may start again (and gets RUV_EOF again). 
  */
 int ruv_read_start(ruv_stream_t *stream, ruv_alloc_cb alloc_cb, ruv_read_cb read_cb);
 
@@ -1491,12 +1569,13 @@ int ruv_read_stop(ruv_stream_t *stream);
 
 /**
  * Writes `nbufs` buffers in order. When nothing is queued the bytes go out at
- * *  once with one `sendmsg`; what the kernel does not take is queued and sent
- * *  when the socket is writable. `cb` runs from the loop once all bytes are
- * *  written (or on error), never before `ruv_write` returns. The array `bufs`
- * *  is copied; the bytes are not. RUV_EPIPE after `ruv_shutdown`; RUV_EBADF
- * *  without a socket; RUV_EINVAL for NULL or zero buffers. A peer that went
- * *  away is an error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE. 
+ * *  once with one system call; what the kernel does not take is queued and
+ * *  sent when the descriptor is writable. `cb` runs from the loop once all
+ * *  bytes are written (or on error), never before `ruv_write` returns. The
+ * *  array `bufs` is copied; the bytes are not. Checked in libuv's order:
+ * *  RUV_EINVAL for NULL or zero buffers (or a NULL request), RUV_EBADF without
+ * *  a descriptor, RUV_EPIPE after `ruv_shutdown`. A peer that went away is an
+ * *  error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE on a socket. 
  */
 int ruv_write(ruv_write_t *req,
               ruv_stream_t *handle,
@@ -1506,20 +1585,23 @@ int ruv_write(ruv_write_t *req,
 
 /**
  * Writes what the kernel takes now, without queueing: the number of bytes
- * *  written (possibly fewer than asked), RUV_EAGAIN if none could be (or
- * *  writes are queued already), or an error. 
+ * *  written (possibly fewer than asked), or RUV_EINVAL for NULL or zero
+ * *  buffers, RUV_EAGAIN while connecting, with writes queued or when the
+ * *  kernel takes nothing, RUV_EBADF without a descriptor, RUV_EPIPE when not
+ * *  writable, or the kernel's error. 
  */
 int ruv_try_write(ruv_stream_t *handle, const ruv_buf_t *bufs, unsigned int nbufs);
 
 /**
  * Shuts down the write side once every queued write is written; `cb` runs
  * *  then. RUV_ENOTCONN if the stream is not writable or is shutting down
- * *  already. 
+ * *  already; RUV_EINVAL for a NULL request. 
  */
 int ruv_shutdown(ruv_shutdown_t *req, ruv_stream_t *handle, ruv_shutdown_cb cb);
 
 /**
- * Non-zero if the stream can be read from (connected, no EOF yet). 
+ * Non-zero if the stream can be read from (it has a connected descriptor;
+ * *  it stays readable after RUV_EOF, until closed). 
  */
 int ruv_is_readable(const ruv_stream_t *handle);
 
@@ -1529,8 +1611,8 @@ int ruv_is_readable(const ruv_stream_t *handle);
 int ruv_is_writable(const ruv_stream_t *handle);
 
 /**
- * Makes the stream's socket blocking (non-zero) or not. Use with care: a
- * *  blocking socket blocks the loop. 
+ * Makes the stream's descriptor blocking (non-zero) or not. Use with care: a
+ * *  blocking descriptor blocks the loop. 
  */
 int ruv_stream_set_blocking(ruv_stream_t *handle, int blocking);
 
@@ -1560,14 +1642,17 @@ int ruv_tcp_open(ruv_tcp_t *handle, ruv_os_sock_t sock);
 /**
  * Binds to `addr` (a `struct sockaddr_in` or `sockaddr_in6`), with
  * *  SO_REUSEADDR. `flags` may be RUV_TCP_IPV6ONLY (IPv6 only). An address in
- * *  use is reported by `ruv_listen` (or getsockname), as in libuv. 
+ * *  use is reported as libuv reports it: bind returns 0, and the next
+ * *  `ruv_listen` returns RUV_EADDRINUSE (or `ruv_tcp_connect`'s callback gets
+ * *  it; `ruv_tcp_getsockname` fails with it meanwhile). RUV_EINVAL for a
+ * *  closing handle. 
  */
 int ruv_tcp_bind(ruv_tcp_t *handle, const struct sockaddr *addr, unsigned int flags);
 
 /**
  * Connects to `addr`; `cb` gets 0 or an error (RUV_ECONNREFUSED, ...).
  * *  Writes may be queued before the connect completes. RUV_EALREADY while
- * *  another connect is in flight. 
+ * *  another connect is in flight; RUV_EINVAL for a closing handle. 
  */
 int ruv_tcp_connect(ruv_connect_t *req,
                     ruv_tcp_t *handle,
@@ -1598,13 +1683,14 @@ int ruv_tcp_keepalive(ruv_tcp_t *handle, int enable, unsigned int delay);
 
 /**
  * Windows-only in libuv (accepting on several threads); does nothing here and
- * *  returns 0. 
+ * *  returns 0 for a TCP handle. 
  */
 int ruv_tcp_simultaneous_accepts(ruv_tcp_t *handle, int enable);
 
 /**
  * Closes the handle with a reset (RST) instead of an orderly close: the peer
- * *  gets RUV_ECONNRESET. RUV_EINVAL while a shutdown is in progress. 
+ * *  gets RUV_ECONNRESET. RUV_EINVAL while a shutdown is in progress, for a
+ * *  closing handle, or for a handle that is not TCP (which is left alone). 
  */
 int ruv_tcp_close_reset(ruv_tcp_t *handle, ruv_close_cb close_cb);
 

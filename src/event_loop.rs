@@ -1,33 +1,32 @@
-//! The loop: its state, liveness, and one iteration in libuv's phase order.
+//! The loop: its state, liveness, and one iteration in libuv 1.52's order.
 //!
-//! [`LoopInner::run`] is the whole iteration in one function, as `uv_run` is:
-//! update the time, timers (and accepts retried after EMFILE), pending
-//! callbacks (writes, shutdowns), idle, prepare, poll for I/O and dispatch,
-//! check, close callbacks (and, in `RUV_RUN_ONCE`, timers once more).
+//! [`LoopInner::run`] is the whole iteration in one function, as `uv_run` is.
 //!
 //! Functions that call into user code take `*mut LoopInner` rather than
 //! `&mut self`: user code re-enters ruv through the same pointer, so each
 //! phase borrows the loop only between callbacks.
 
+use crate::abi::{
+    HANDLE_CLOSED, RUV_RUN_DEFAULT, RUV_RUN_NOWAIT, RUV_RUN_ONCE, ruv_close_cb, ruv_handle_t,
+    ruv_handle_type, ruv_loop_t, ruv_run_mode,
+};
 use crate::clock;
-use crate::error::{RUV_EBUSY, RUV_EINVAL};
-use crate::ffi::event_loop::{ruv_loop_t, LOOP_LIVE};
-use crate::ffi::handle::{self, ruv_close_cb, ruv_handle_t, HANDLE_CLOSED};
-use crate::ffi::{Misuse, LOOP_NOT_INITIALISED, NULL_ARG};
-use crate::handle_state::{self, Kind, ACTIVE, CLOSING, REF};
+use crate::error::{Error, Result};
+use crate::handle::{self, ACTIVE, CLOSING, Handle, INTERNAL, Kind, REF};
 use crate::phase::{Phase, PhaseList};
 use crate::poll::PollFds;
 use crate::registry::Registry;
+use crate::req::ReqQueue;
 use crate::timer::TimerWheel;
 use std::ffi::c_int;
+use std::ptr::NonNull;
 use std::time::Duration;
-
-pub const RUV_RUN_DEFAULT: c_int = 0;
-pub const RUV_RUN_ONCE: c_int = 1;
-pub const RUV_RUN_NOWAIT: c_int = 2;
 
 /// The token of the loop's waker (async handles, and later the thread pool).
 pub(crate) const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+/// Rounds of the pending phase after polling, at most (libuv 1.52's 8).
+const PENDING_ROUNDS_AFTER_POLL: usize = 8;
 
 /// A handle whose close callback is due.
 struct Closing {
@@ -37,9 +36,11 @@ struct Closing {
 }
 
 /// Everything a loop owns. Boxed; the caller's `ruv_loop_t` points at it.
-pub struct LoopInner {
-    /// The caller's struct: its public fields are kept current.
-    pub(crate) c_loop: *mut ruv_loop_t,
+pub(crate) struct LoopInner {
+    /// The caller's struct: its public fields are kept current, and its
+    /// `active_handles` and `active_reqs.count` are the counts liveness is
+    /// computed from, as in libuv.
+    c_loop: NonNull<ruv_loop_t>,
     pub(crate) poll: mio::Poll,
     /// Taken out while events are dispatched (callbacks may re-enter).
     events: Option<mio::Events>,
@@ -49,22 +50,24 @@ pub struct LoopInner {
     /// Idle, prepare and check handles, indexed by `phase::Phase`.
     pub(crate) phases: [PhaseList; 3],
     /// The open async handles, scanned when the waker fires.
-    pub(crate) asyncs: crate::wakeup::Asyncs,
+    pub(crate) asyncs: crate::async_handle::Asyncs,
     pub(crate) poll_fds: PollFds,
+    /// Descriptors registered with epoll (streams and started poll
+    /// handles): with none, no timer and no request, nothing can wake a
+    /// blocking poll, so it does not block.
+    pub(crate) watched: u32,
+    /// Requests completed and waiting for the pending phase.
+    pub(crate) completed: ReqQueue,
     /// Handles closed since the last close phase, in `ruv_close` order.
     closing: Vec<Closing>,
+    /// ruv's own handles (`handle::INTERNAL`), freed with the loop.
+    pub(crate) internal: crate::internal::InternalHandles,
+    /// Listeners that ran out of descriptors, for the accept retry timer:
+    /// `(key, generation)`.
+    pub(crate) accept_waiting: Vec<(u32, u32)>,
     /// The cached time in milliseconds (`ruv_now`), and its clock.
     pub(crate) now_ms: u64,
     clock: clock::LoopClock,
-    /// Active, referenced handles: what keeps the loop alive.
-    active_handles: u32,
-    /// Requests in flight (write, connect, shutdown; fs and work later).
-    pub(crate) active_reqs: u32,
-    /// Streams with callbacks due in the pending phase: `(key, generation)`.
-    pub(crate) pending: Vec<(u32, u32)>,
-    /// Listening streams that ran out of descriptors, and when to accept
-    /// again: `(key, generation, loop ms)`.
-    pub(crate) accept_retry: Vec<(u32, u32, u64)>,
     /// `ruv_run` is on the stack: a nested call is refused.
     running: bool,
     /// `RUV_LOOP_BLOCK_SIGNAL` with SIGPROF: blocked while polling.
@@ -73,24 +76,9 @@ pub struct LoopInner {
     pub(crate) idle_time_ns: Option<u64>,
 }
 
-/// Validates a caller's loop pointer and returns its state.
-pub(crate) unsafe fn inner(l: *const ruv_loop_t) -> Result<*mut LoopInner, Misuse> {
-    if l.is_null() {
-        return Err(NULL_ARG);
-    }
-    // SAFETY: the caller passes a loop-sized struct; only its own fields are
-    // read until the markers prove it was initialised by ruv.
-    unsafe {
-        if (*l).internal.owner != l.cast_mut().cast() || (*l).internal.state != LOOP_LIVE {
-            return Err(LOOP_NOT_INITIALISED);
-        }
-        Ok((*l).internal_fields.cast())
-    }
-}
-
 impl LoopInner {
     /// The state of a new loop for the caller's struct `c_loop`.
-    pub fn new(c_loop: *mut ruv_loop_t) -> std::io::Result<Box<LoopInner>> {
+    pub fn new(c_loop: NonNull<ruv_loop_t>) -> std::io::Result<Box<LoopInner>> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
         let clock = clock::LoopClock::new();
@@ -105,166 +93,171 @@ impl LoopInner {
             phases: Default::default(),
             asyncs: Default::default(),
             poll_fds: PollFds::default(),
+            watched: 0,
+            completed: ReqQueue::default(),
             closing: Vec::new(),
+            internal: Default::default(),
+            accept_waiting: Vec::new(),
             now_ms,
             clock,
-            active_handles: 0,
-            active_reqs: 0,
-            pending: Vec::new(),
-            accept_retry: Vec::new(),
             running: false,
             block_sigprof: false,
             idle_time_ns: None,
         }))
     }
 
-    /// Registers a new handle of `kind` and marks the caller's struct live.
-    pub(crate) unsafe fn register(&mut self, h: *mut ruv_handle_t, ty: handle::ruv_handle_type, kind: Kind) -> u32 {
-        let nn = std::ptr::NonNull::new(h).expect("init functions check for NULL");
-        let (key, generation) = self.handles.insert(nn);
-        // SAFETY: `h` is the caller's handle being initialised.
-        unsafe { handle::mark_live(h, self.c_loop, ty, kind, key, generation) };
-        key
+    /// The caller's loop struct.
+    fn c_loop(&self) -> &mut ruv_loop_t {
+        // SAFETY: the caller's loop struct outlives its state, and ruv
+        // touches it only from the loop's thread.
+        unsafe { &mut *self.c_loop.as_ptr() }
     }
 
-    // ---- active and referenced handles -------------------------------------
+    /// Registers a new handle of `kind` and marks the caller's struct live.
+    ///
+    /// # Safety
+    /// `h` points at a struct of `kind`'s size that the caller hands to ruv
+    /// until its close callback.
+    pub(crate) unsafe fn register(&mut self, h: NonNull<ruv_handle_t>, ty: ruv_handle_type, kind: Kind) -> Handle {
+        let (key, generation) = self.handles.insert(h);
+        // SAFETY: forwarded; then the struct is registered, as `Handle` needs.
+        unsafe {
+            handle::mark_live(h.as_ptr(), self.c_loop.as_ptr(), ty, kind, key, generation);
+            Handle::new(h)
+        }
+    }
 
-    fn add_active(&mut self, delta: i32) {
-        self.active_handles = self.active_handles.wrapping_add_signed(delta);
-        // SAFETY: the caller's loop struct outlives its state.
-        unsafe { (*self.c_loop).active_handles = self.active_handles };
+    /// Undoes `register` for an init function that fails after it.
+    pub(crate) fn unregister(&mut self, h: Handle) {
+        self.handles.remove(h.key());
+        // SAFETY: the struct is the caller's handle being initialised.
+        unsafe { handle::set_lifecycle(h.as_ptr(), HANDLE_CLOSED) };
+    }
+
+    // ---- active and referenced handles, requests in flight -------------------
+
+    fn add_active_handles(&mut self, delta: i32) {
+        let l = self.c_loop();
+        l.active_handles = l.active_handles.wrapping_add_signed(delta);
+    }
+
+    pub(crate) fn add_active_reqs(&mut self, delta: i32) {
+        let l = self.c_loop();
+        // SAFETY: the union's `count` member is the one ruv writes.
+        unsafe { l.active_reqs.count = l.active_reqs.count.wrapping_add_signed(delta) };
+    }
+
+    fn active_handles(&self) -> u32 {
+        self.c_loop().active_handles
+    }
+
+    fn active_reqs(&self) -> u32 {
+        // SAFETY: as in `add_active_reqs`.
+        unsafe { self.c_loop().active_reqs.count }
     }
 
     /// Marks a handle started; a referenced one now keeps the loop alive.
-    pub(crate) fn activate(&mut self, h: *mut ruv_handle_t) {
-        // SAFETY: callers pass registered handles.
-        let f = unsafe { handle_state::flags(h) };
+    pub(crate) fn activate(&mut self, h: Handle) {
+        let f = h.flags();
         if f & ACTIVE == 0 {
-            unsafe { handle_state::set_flags(h, f | ACTIVE) };
+            h.set_flags(f | ACTIVE);
             if f & REF != 0 {
-                self.add_active(1);
+                self.add_active_handles(1);
             }
         }
     }
 
     /// Marks a handle stopped.
-    pub(crate) fn deactivate(&mut self, h: *mut ruv_handle_t) {
-        // SAFETY: callers pass registered handles.
-        let f = unsafe { handle_state::flags(h) };
+    pub(crate) fn deactivate(&mut self, h: Handle) {
+        let f = h.flags();
         if f & ACTIVE != 0 {
-            unsafe { handle_state::set_flags(h, f & !ACTIVE) };
+            h.set_flags(f & !ACTIVE);
             if f & REF != 0 {
-                self.add_active(-1);
+                self.add_active_handles(-1);
             }
         }
     }
 
-    /// Mirrors the request count into the caller's loop struct.
-    pub(crate) fn sync_active_reqs(&mut self) {
-        // SAFETY: the caller's loop struct outlives its state.
-        unsafe { (*self.c_loop).active_reqs.count = self.active_reqs };
-    }
-
-    pub(crate) fn set_ref(&mut self, h: *mut ruv_handle_t, on: bool) {
-        // SAFETY: callers pass registered handles.
-        let f = unsafe { handle_state::flags(h) };
+    /// `ruv_ref` (`on`) and `ruv_unref`.
+    pub(crate) fn set_ref(&mut self, h: Handle, on: bool) {
+        let f = h.flags();
         if (f & REF != 0) == on {
             return;
         }
-        unsafe { handle_state::set_flags(h, f ^ REF) };
+        h.set_flags(f ^ REF);
         if f & ACTIVE != 0 {
-            self.add_active(if on { 1 } else { -1 });
+            self.add_active_handles(if on { 1 } else { -1 });
         }
-    }
-
-    pub(crate) unsafe fn is_active(h: *mut ruv_handle_t) -> bool {
-        unsafe { handle_state::flags(h) & ACTIVE != 0 }
-    }
-
-    pub(crate) unsafe fn has_ref(h: *mut ruv_handle_t) -> bool {
-        unsafe { handle_state::flags(h) & REF != 0 }
-    }
-
-    pub(crate) unsafe fn is_closing(h: *mut ruv_handle_t) -> bool {
-        unsafe { handle_state::flags(h) & CLOSING != 0 }
     }
 
     /// `ruv_fileno`: the descriptor of a handle that has one.
-    pub(crate) unsafe fn fileno(h: *mut ruv_handle_t) -> Result<c_int, c_int> {
-        // SAFETY: a registered handle; fields read by its kind.
-        // (The type is checked first, as libuv does.)
-        unsafe {
-            let fd = match handle_state::kind(h) {
-                Some(Kind::Poll) => handle_state::fields::<handle_state::PollFields>(h).fd,
-                Some(Kind::Tcp) => crate::stream::sp(h).fd,
-                _ => return Err(RUV_EINVAL),
-            };
-            if Self::is_closing(h) || fd < 0 {
-                return Err(crate::error::RUV_EBADF);
-            }
-            Ok(fd)
+    pub(crate) fn fileno(h: Handle) -> Result<c_int> {
+        let fd = match h.kind() {
+            Kind::Poll => h.fields::<handle::PollFields>().fd,
+            Kind::Tcp | Kind::Pipe => h.stream().fd,
+            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async => return Err(Error::INVAL),
+        };
+        if h.is_closing() || fd < 0 {
+            return Err(Error::BADF);
         }
+        Ok(fd)
     }
 
     /// `ruv_close`: stops the handle now and queues its close callback.
-    pub(crate) unsafe fn close(
-        lp: *mut LoopInner,
-        h: *mut ruv_handle_t,
-        key: u32,
-        cb: ruv_close_cb,
-    ) -> Result<(), Misuse> {
-        // SAFETY: `lp` is live and no user code runs in here.
-        let this = unsafe { &mut *lp };
-        if unsafe { Self::is_closing(h) } {
-            return Err(Misuse { code: RUV_EINVAL, what: "handle is already closing" });
+    /// `Error::INVAL` if it is closing already.
+    pub(crate) fn close(&mut self, h: Handle, cb: ruv_close_cb) -> Result {
+        if h.is_closing() {
+            return Err(Error::INVAL);
         }
-        match unsafe { handle_state::kind(h) } {
-            Some(Kind::Timer) => this.timer_stop(h, key),
-            Some(Kind::Idle | Kind::Prepare | Kind::Check) => this.phase_stop(h, key),
-            Some(Kind::Async) => this.async_close(h, key),
-            Some(Kind::Poll) => this.poll_stop(h),
-            Some(Kind::Tcp) => this.stream_close(h),
-            None => {}
+        match h.kind() {
+            Kind::Timer => self.timer_stop(h),
+            Kind::Idle | Kind::Prepare | Kind::Check => self.phase_stop(h),
+            Kind::Async => self.async_close(h),
+            Kind::Poll => self.poll_stop(h),
+            Kind::Tcp | Kind::Pipe => self.stream_close(h),
         }
-        this.deactivate(h);
-        unsafe { handle_state::set_flags(h, handle_state::flags(h) | CLOSING) };
-        let generation = this.handles.slot_mut(key).generation;
-        this.closing.push(Closing { key, generation, cb });
+        self.deactivate(h);
+        h.set_flags(h.flags() | CLOSING);
+        self.closing.push(Closing { key: h.key(), generation: h.generation(), cb });
         Ok(())
     }
 
     // ---- liveness and time ---------------------------------------------------
 
     fn stop_flag(&self) -> bool {
-        // SAFETY: the caller's loop struct outlives its state.
-        unsafe { (*self.c_loop).stop_flag != 0 }
+        self.c_loop().stop_flag != 0
     }
 
-    /// Referenced active handles, requests in flight or close callbacks due.
+    /// `ruv_stop`.
+    pub(crate) fn stop(&mut self) {
+        self.c_loop().stop_flag = 1;
+    }
+
+    /// Referenced active handles, requests in flight or close callbacks due
+    /// (libuv's `uv__loop_alive`, from the loop struct's public counts).
     pub(crate) fn alive(&self) -> bool {
-        self.active_handles > 0 || self.active_reqs > 0 || !self.closing.is_empty()
+        self.active_handles() > 0 || self.active_reqs() > 0 || !self.closing.is_empty()
     }
 
     pub(crate) fn update_time(&mut self) {
         self.now_ms = self.clock.now_ms();
     }
 
-    /// How long the poll phase would block, in ms; -1 for no limit.
+    /// How long the poll phase would block, in ms; -1 for no limit
+    /// (`ruv_backend_timeout`).
     pub(crate) fn backend_timeout(&mut self) -> c_int {
         if self.stop_flag()
-            || (self.active_handles == 0 && self.active_reqs == 0)
+            || (self.active_handles() == 0 && self.active_reqs() == 0)
             || !self.phases[Phase::Idle as usize].is_empty()
             || !self.closing.is_empty()
-            || !self.pending.is_empty()
+            || !self.completed.is_empty()
         {
             return 0;
         }
-        let retry = self.accept_retry.iter().map(|r| r.2).min();
-        let due = match (self.timers.next_due(), retry) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        match due {
+        match self.timers.next_due() {
+            // Nothing that could wake a blocking poll: a loop of prepare and
+            // check handles alone iterates, as libuv's does.
+            None if self.watched == 0 && self.asyncs.is_empty() && self.active_reqs() == 0 => 0,
             None => -1,
             Some(due) if due <= self.now_ms => 0,
             Some(due) => (due - self.now_ms).min(c_int::MAX as u64) as c_int,
@@ -272,22 +265,29 @@ impl LoopInner {
     }
 
     /// `ruv_walk`: calls `f` for every open handle, closing ones included, in
-    /// the order they were initialised. A handle whose close callback ran
-    /// during the walk (the callback ran the loop) is skipped.
+    /// the order they were initialised; ruv's internal handles are not shown.
+    /// A handle whose close callback ran during the walk is skipped.
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller (`f` may re-enter).
     pub(crate) unsafe fn walk(lp: *mut LoopInner, mut f: impl FnMut(*mut ruv_handle_t)) {
         // SAFETY: short borrows; `f` runs user code between them.
         let all = unsafe { (*lp).handles.snapshot() };
         for (key, generation, h) in all {
-            if unsafe { (*lp).handles.get(key, generation) }.is_some() {
-                f(h);
+            // SAFETY: as above.
+            let open = unsafe { (*lp).handles.get(key, generation) }.is_some();
+            if open && h.flags() & INTERNAL == 0 {
+                f(h.as_ptr());
             }
         }
     }
 
-    /// Whether `ruv_loop_close` may free the loop now.
-    pub(crate) fn closable_loop(&self) -> Result<(), c_int> {
-        if self.running || !self.handles.is_empty() || self.active_reqs > 0 {
-            Err(RUV_EBUSY)
+    /// Whether `ruv_loop_close` may free the loop now: not running, no
+    /// handle of the caller's open, no request in flight.
+    pub(crate) fn closable(&self) -> Result {
+        let users = self.handles.len() - self.internal.count();
+        if self.running || users > 0 || self.active_reqs() > 0 {
+            Err(Error::BUSY)
         } else {
             Ok(())
         }
@@ -296,64 +296,71 @@ impl LoopInner {
     // ---- the iteration -------------------------------------------------------
 
     /// `ruv_run`: returns non-zero while the loop is still alive.
-    pub(crate) unsafe fn run(lp: *mut LoopInner, mode: c_int) -> c_int {
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller.
+    pub(crate) unsafe fn run(lp: *mut LoopInner, mode: ruv_run_mode) -> c_int {
         if !matches!(mode, RUV_RUN_DEFAULT | RUV_RUN_ONCE | RUV_RUN_NOWAIT) {
-            return RUV_EINVAL;
+            return Error::INVAL.code();
         }
-        // SAFETY: every `unsafe { &mut *lp }` below is a borrow that ends
-        // before the next call into user code.
+        // SAFETY: every `l()` below is a borrow that ends before the next
+        // call into user code.
         let l = || unsafe { &mut *lp };
         if l().running {
-            return RUV_EBUSY;
+            return Error::BUSY.code();
         }
         l().running = true;
         let mut alive = l().alive();
         if !alive {
             l().update_time();
         }
-        while alive && !l().stop_flag() {
+        // SAFETY (the phase calls below): `lp` is live and not borrowed.
+        if mode == RUV_RUN_DEFAULT && alive && !l().stop_flag() {
             l().update_time();
             unsafe { Self::run_timers(lp) };
-            if !l().accept_retry.is_empty() {
-                unsafe { Self::run_accept_retries(lp) };
-            }
-            let ran_pending = !l().pending.is_empty() && unsafe { Self::run_pending(lp) };
+        }
+        while alive && !l().stop_flag() {
+            // Whether the poll may sleep is decided now, as in libuv 1.52: an
+            // idle handle that stops itself still makes this poll not wait.
+            let can_sleep = l().completed.is_empty() && l().phases[Phase::Idle as usize].is_empty();
+            unsafe { Self::run_pending(lp) };
             unsafe { Self::run_phase(lp, Phase::Idle) };
             unsafe { Self::run_phase(lp, Phase::Prepare) };
-            // ONCE after pending callbacks: something happened, do not wait.
-            let wait = mode == RUV_RUN_DEFAULT || (mode == RUV_RUN_ONCE && !ran_pending);
+            let wait = can_sleep && mode != RUV_RUN_NOWAIT;
             let timeout = if wait { l().backend_timeout() } else { 0 };
             unsafe { Self::poll_io(lp, timeout) };
+            for _ in 0..PENDING_ROUNDS_AFTER_POLL {
+                if !unsafe { Self::run_pending(lp) } {
+                    break;
+                }
+            }
             unsafe { Self::run_phase(lp, Phase::Check) };
             if !l().closing.is_empty() {
                 unsafe { Self::run_closing(lp) };
             }
-            if mode == RUV_RUN_ONCE {
-                // Timers that fell due while polling run now, as in libuv:
-                // ONCE means "until something happened".
-                l().update_time();
-                unsafe { Self::run_timers(lp) };
-            }
+            l().update_time();
+            unsafe { Self::run_timers(lp) };
             alive = l().alive();
             if mode != RUV_RUN_DEFAULT {
                 break;
             }
         }
-        // SAFETY: the caller's loop struct outlives its state.
-        unsafe { (*l().c_loop).stop_flag = 0 };
+        l().c_loop().stop_flag = 0;
         l().running = false;
         alive as c_int
     }
 
     /// Waits for I/O for at most `timeout_ms` (-1: no limit) and dispatches
     /// what arrived.
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller.
     unsafe fn poll_io(lp: *mut LoopInner, timeout_ms: c_int) {
-        // SAFETY: borrow ends before dispatch.
+        // SAFETY: the borrow ends before dispatch.
         let mut events = {
             let this = unsafe { &mut *lp };
             let mut events = this.events.take().expect("events are put back after dispatch");
-            let timeout =
-                (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
+            let timeout = (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
             // Idle time counts only polls that may block, as libuv's does.
             let waited_from = this.idle_time_ns.filter(|_| timeout_ms != 0).map(|_| clock::hrtime_ns());
             let old_mask = this.block_sigprof.then(block_sigprof);
@@ -372,45 +379,59 @@ impl LoopInner {
         };
         for event in events.iter() {
             if event.token() == WAKER_TOKEN {
+                // SAFETY: `lp` is live and not borrowed.
                 unsafe { Self::run_asyncs(lp) };
                 continue;
             }
             let (key, generation) = crate::registry::untoken(event.token());
+            // SAFETY: a short borrow.
             let Some(h) = (unsafe { (*lp).handles.get(key, generation) }).map(|s| s.handle()) else {
                 continue; // closed since the poll
             };
-            match unsafe { handle_state::kind(h) } {
-                Some(Kind::Tcp) => unsafe { Self::dispatch_stream(lp, key, generation, h, event) },
-                _ => unsafe { Self::dispatch_poll(lp, event) },
+            // SAFETY (each dispatch): `lp` is live and not borrowed.
+            match h.kind() {
+                Kind::Tcp | Kind::Pipe => unsafe { Self::dispatch_stream(lp, h, event) },
+                Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
+                // Not registered with epoll: no events come for them.
+                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async => {}
             }
         }
         events.clear();
+        // SAFETY: a short borrow.
         unsafe { (*lp).events = Some(events) };
     }
 
     /// Runs the close callbacks of the handles closed so far. Handles closed
     /// by these callbacks wait for the next iteration, as in libuv; within one
     /// batch the most recently closed handle goes first, as libuv's list does.
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller.
     unsafe fn run_closing(lp: *mut LoopInner) {
-        // SAFETY: borrow ends before the callbacks.
+        // SAFETY: the borrow ends before the callbacks.
         let batch = std::mem::take(unsafe { &mut (*lp).closing });
         for c in batch.into_iter().rev() {
+            // SAFETY: a short borrow.
             let Some(h) = (unsafe { (*lp).handles.get(c.key, c.generation) }).map(|s| s.handle()) else {
                 continue;
             };
-            if unsafe { handle_state::kind(h) } == Some(Kind::Tcp) {
-                // Its connect, writes and shutdown complete first.
-                unsafe { Self::stream_finish_close(lp, c.key, c.generation, h) };
+            // Its requests complete first (a stream's connect, writes and
+            // shutdown), then it stops being a handle.
+            match h.kind() {
+                // SAFETY: `lp` is live and not borrowed.
+                Kind::Tcp | Kind::Pipe => unsafe { Self::stream_finish_close(lp, h) },
+                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll => {}
             }
-            unsafe { (*lp).handles.remove(c.key) };
-            // The struct is not a handle any more: mark it before the callback,
-            // which may free it.
+            // SAFETY: a short borrow; the struct is still the caller's
+            // handle, marked closed before the callback, which may free it.
             unsafe {
-                (*h).internal.generation = 0;
-                handle::set_state(h, HANDLE_CLOSED);
+                (*lp).handles.remove(c.key);
+                (*h.as_ptr()).internal.generation = 0;
+                handle::set_lifecycle(h.as_ptr(), HANDLE_CLOSED);
             }
             if let Some(cb) = c.cb {
-                unsafe { cb(h) };
+                // SAFETY: the caller's callback with the caller's pointer.
+                unsafe { cb(h.as_ptr()) };
             }
         }
     }

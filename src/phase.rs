@@ -6,12 +6,9 @@
 //! waits for the next iteration, and one stopped by an earlier callback, or
 //! stopped and started again, does not run in this round.
 
-use crate::error::RUV_EINVAL;
+use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
-use crate::ffi::handle::ruv_handle_t;
-use crate::handle_state::{self, Kind, PhaseFields, ACTIVE, CLOSING};
-use crate::timer::HandleCb;
-use std::ffi::c_int;
+use crate::handle::{Handle, Kind, PhaseCb, PhaseFields};
 
 /// The three per-iteration phases.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -22,12 +19,15 @@ pub enum Phase {
 }
 
 impl Phase {
-    fn of(h: *mut ruv_handle_t) -> Phase {
-        // SAFETY: only called on registered idle, prepare and check handles.
-        match unsafe { handle_state::kind(h) } {
-            Some(Kind::Idle) => Phase::Idle,
-            Some(Kind::Prepare) => Phase::Prepare,
-            _ => Phase::Check,
+    /// The phase of an idle, prepare or check handle.
+    fn of(h: Handle) -> Phase {
+        match h.kind() {
+            Kind::Idle => Phase::Idle,
+            Kind::Prepare => Phase::Prepare,
+            Kind::Check => Phase::Check,
+            kind @ (Kind::Timer | Kind::Async | Kind::Poll | Kind::Tcp | Kind::Pipe) => {
+                unreachable!("{kind:?} is not a phase handle")
+            }
         }
     }
 }
@@ -48,30 +48,27 @@ impl PhaseList {
     }
 }
 
-fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut PhaseFields {
-    // SAFETY: only called on registered phase handles, never across user code.
-    unsafe { handle_state::fields(h) }
+fn fields<'a>(h: Handle) -> &'a mut PhaseFields {
+    h.fields()
 }
 
 impl LoopInner {
     /// `ruv_{idle,prepare,check}_start`. Starting an active handle does
     /// nothing (its callback stays the one it was started with), as in libuv.
-    pub(crate) fn phase_start(&mut self, h: *mut ruv_handle_t, key: u32, cb: Option<HandleCb>) -> Result<(), c_int> {
-        // SAFETY: a registered handle.
-        let flags = unsafe { handle_state::flags(h) };
-        if flags & CLOSING != 0 {
-            return Err(RUV_EINVAL);
+    pub(crate) fn phase_start(&mut self, h: Handle, cb: Option<PhaseCb>) -> Result {
+        if h.is_closing() {
+            return Err(Error::INVAL);
         }
-        if flags & ACTIVE != 0 {
+        if h.is_active() {
             return Ok(());
         }
         if cb.is_none() {
-            return Err(RUV_EINVAL);
+            return Err(Error::INVAL);
         }
         let list = &mut self.phases[Phase::of(h) as usize];
         let start = list.next_start;
         list.next_start += 1;
-        list.started.push(key);
+        list.started.push(h.key());
         let p = fields(h);
         p.cb = cb;
         p.start = start;
@@ -80,28 +77,33 @@ impl LoopInner {
     }
 
     /// `ruv_{idle,prepare,check}_stop`.
-    pub(crate) fn phase_stop(&mut self, h: *mut ruv_handle_t, key: u32) {
-        // SAFETY: a registered handle.
-        if unsafe { handle_state::flags(h) } & ACTIVE == 0 {
+    pub(crate) fn phase_stop(&mut self, h: Handle) {
+        if !h.is_active() {
             return;
         }
         let started = &mut self.phases[Phase::of(h) as usize].started;
-        if let Some(i) = started.iter().rposition(|&k| k == key) {
+        if let Some(i) = started.iter().rposition(|&k| k == h.key()) {
             started.remove(i);
         }
         self.deactivate(h);
     }
 
     /// Runs one phase's callbacks (an empty phase costs one test).
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter).
     #[inline]
     pub(crate) unsafe fn run_phase(lp: *mut LoopInner, phase: Phase) {
         // SAFETY: a short borrow.
         if unsafe { (*lp).phases[phase as usize].started.is_empty() } {
             return;
         }
+        // SAFETY: forwarded.
         unsafe { Self::run_phase_round(lp, phase) }
     }
 
+    /// # Safety
+    /// As [`LoopInner::run_phase`].
     unsafe fn run_phase_round(lp: *mut LoopInner, phase: Phase) {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let mut round = {
@@ -118,21 +120,23 @@ impl LoopInner {
         };
         for &(key, generation, start) in &round {
             let call = {
+                // SAFETY: as above.
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get(key, generation) else { continue };
                 let h = slot.handle();
-                let active = unsafe { handle_state::flags(h) } & ACTIVE != 0;
                 let p = fields(h);
-                if !active || p.start != start {
+                if !h.is_active() || p.start != start {
                     continue;
                 }
                 p.cb.map(|cb| (cb, h))
             };
             if let Some((cb, h)) = call {
-                unsafe { cb(h) };
+                // SAFETY: the callback was given for this handle's kind.
+                unsafe { cb.call(h) };
             }
         }
         round.clear();
+        // SAFETY: a short borrow.
         unsafe { (*lp).phases[phase as usize].round = round };
     }
 }

@@ -5,31 +5,30 @@
 //! descriptor stays ready). After each callback the registration is renewed,
 //! which makes epoll report a condition that still holds again: level
 //! semantics at one `epoll_ctl` per event.
+//!
+//! libuv lets a poll handle watch a descriptor that a stream of the same loop
+//! holds, while that stream is not reading. epoll takes each descriptor once
+//! per epoll set, and ruv's streams stay registered, so such a poll handle
+//! watches a duplicate of the descriptor (`dup`): the same socket, its own
+//! registration. The duplicate is closed when the handle stops.
 
-use crate::error::{RUV_EBADF, RUV_EEXIST, RUV_EINVAL};
+use crate::abi::{RUV_DISCONNECT, RUV_POLL, RUV_PRIORITIZED, RUV_READABLE, RUV_WRITABLE, ruv_handle_t, ruv_poll_cb};
+use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
-use crate::ffi::handle::{self, ruv_handle_t};
-use crate::handle_state::{self, Kind, PollFields, ACTIVE, CLOSING};
-use crate::registry::{token, untoken};
-use crate::sys::io_error;
-use mio::unix::SourceFd;
+use crate::handle::{Handle, Kind, PollFields};
+use crate::registry::token;
 use mio::Interest;
+use mio::unix::SourceFd;
 use std::collections::HashMap;
 use std::ffi::c_int;
 use std::os::fd::RawFd;
+use std::ptr::NonNull;
 
-pub const RUV_READABLE: c_int = 1;
-pub const RUV_WRITABLE: c_int = 2;
-pub const RUV_DISCONNECT: c_int = 4;
-pub const RUV_PRIORITIZED: c_int = 8;
 const ALL_EVENTS: c_int = RUV_READABLE | RUV_WRITABLE | RUV_DISCONNECT | RUV_PRIORITIZED;
-
-/// `ruv_poll_cb`'s Rust shape: (handle, status, events).
-pub type PollCb = unsafe extern "C" fn(*mut ruv_handle_t, c_int, c_int);
 
 /// Which descriptors have a started poll handle: as in libuv, only one
 /// handle per descriptor may be started (others may exist, stopped).
-pub type PollFds = HashMap<RawFd, u32>;
+pub(crate) type PollFds = HashMap<RawFd, u32>;
 
 fn interest(events: c_int) -> Interest {
     let mut i: Option<Interest> = None;
@@ -48,71 +47,82 @@ fn interest(events: c_int) -> Interest {
     i.expect("events is not 0")
 }
 
-fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut PollFields {
-    // SAFETY: only called on registered poll handles, never across user code.
-    unsafe { handle_state::fields(h) }
+fn fields<'a>(h: Handle) -> &'a mut PollFields {
+    h.fields()
 }
 
 impl LoopInner {
     /// `ruv_poll_init`: the descriptor must be pollable (not a regular file)
     /// and not have a started poll handle; it is made non-blocking.
-    pub(crate) unsafe fn poll_init(&mut self, h: *mut ruv_handle_t, fd: RawFd) -> Result<(), c_int> {
+    ///
+    /// # Safety
+    /// `h` points at a poll handle struct that the caller hands to ruv until
+    /// its close callback.
+    pub(crate) unsafe fn poll_init(&mut self, h: NonNull<ruv_handle_t>, fd: RawFd) -> Result {
         if fd < 0 {
-            return Err(RUV_EBADF);
+            return Err(Error::BADF);
         }
         if self.poll_fds.contains_key(&fd) {
-            return Err(RUV_EEXIST);
+            return Err(Error::EXIST);
         }
-        // Can epoll watch it? (A regular file gives EPERM.)
+        // Can epoll watch it? (A regular file gives EPERM.) A descriptor the
+        // loop watches already (a stream's) can be watched, through a dup.
         let registry = self.poll.registry();
-        registry
-            .register(&mut SourceFd(&fd), mio::Token(usize::MAX - 1), Interest::READABLE)
-            .map_err(io_error)?;
-        registry.deregister(&mut SourceFd(&fd)).map_err(io_error)?;
+        match registry.register(&mut SourceFd(&fd), mio::Token(usize::MAX - 1), Interest::READABLE) {
+            Ok(()) => registry.deregister(&mut SourceFd(&fd))?,
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
+            Err(e) => return Err(e.into()),
+        }
         crate::sys::set_nonblocking(fd, true)?;
-        unsafe { self.register(h, handle::RUV_POLL, Kind::Poll) };
-        fields(h).fd = fd;
+        // SAFETY: forwarded.
+        let h = unsafe { self.register(h, RUV_POLL, Kind::Poll) };
+        let p = fields(h);
+        p.fd = fd;
+        p.watched_fd = -1;
         Ok(())
     }
 
     /// `ruv_poll_start`: (re)starts watching for `events`; 0 stops.
-    pub(crate) fn poll_start(
-        &mut self,
-        h: *mut ruv_handle_t,
-        key: u32,
-        events: c_int,
-        cb: Option<PollCb>,
-    ) -> Result<(), c_int> {
-        // SAFETY: a registered handle.
-        if events & !ALL_EVENTS != 0 || unsafe { handle_state::flags(h) } & CLOSING != 0 {
-            return Err(RUV_EINVAL);
+    pub(crate) fn poll_start(&mut self, h: Handle, events: c_int, cb: ruv_poll_cb) -> Result {
+        if events & !ALL_EVENTS != 0 || h.is_closing() {
+            return Err(Error::INVAL);
         }
         if events == 0 {
             self.poll_stop(h);
             return Ok(());
         }
         if cb.is_none() {
-            return Err(RUV_EINVAL);
+            return Err(Error::INVAL);
         }
         let fd = fields(h).fd;
-        if self.poll_fds.get(&fd).is_some_and(|&other| other != key) {
-            return Err(RUV_EEXIST);
+        if self.poll_fds.get(&fd).is_some_and(|&other| other != h.key()) {
+            return Err(Error::EXIST);
         }
-        let tok = token(key, self.handles.slot_mut(key).generation);
+        let tok = token(h.key(), h.generation());
         let p = fields(h);
         let registry = self.poll.registry();
         let registered = if p.registered {
-            registry.reregister(&mut SourceFd(&p.fd), tok, interest(events))
+            registry.reregister(&mut SourceFd(&p.watched_fd), tok, interest(events))
         } else {
-            registry.register(&mut SourceFd(&p.fd), tok, interest(events))
+            match registry.register(&mut SourceFd(&fd), tok, interest(events)) {
+                Ok(()) => {
+                    p.watched_fd = fd;
+                    Ok(())
+                }
+                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => watch_duplicate(registry, fd, tok, events, p),
+                Err(e) => Err(e),
+            }
         };
         if let Err(e) = registered {
             // (The descriptor was closed under the handle, say.) Leave the
             // handle stopped rather than active with nothing to wake it.
             self.poll_stop(h);
-            return Err(io_error(e));
+            return Err(e.into());
         }
-        self.poll_fds.insert(fd, key);
+        if !p.registered {
+            self.watched += 1;
+        }
+        self.poll_fds.insert(fd, h.key());
         p.registered = true;
         p.events = events;
         p.cb = cb;
@@ -121,28 +131,36 @@ impl LoopInner {
     }
 
     /// `ruv_poll_stop`.
-    pub(crate) fn poll_stop(&mut self, h: *mut ruv_handle_t) {
+    pub(crate) fn poll_stop(&mut self, h: Handle) {
         let p = fields(h);
         if p.registered {
             p.registered = false;
             p.events = 0;
+            self.watched -= 1;
             self.poll_fds.remove(&p.fd);
             // The caller may have closed the descriptor already (libuv says
             // not to, but it must not hurt the loop): ignore the error.
-            let _ = self.poll.registry().deregister(&mut SourceFd(&p.fd));
+            let _ = self.poll.registry().deregister(&mut SourceFd(&p.watched_fd));
+            if p.watched_fd != p.fd {
+                // SAFETY: the duplicate is ruv's own descriptor.
+                unsafe { libc::close(p.watched_fd) };
+            }
+            p.watched_fd = -1;
         }
         self.deactivate(h);
     }
 
     /// One readiness event for a poll handle.
-    pub(crate) unsafe fn dispatch_poll(lp: *mut LoopInner, event: &mio::event::Event) {
-        let (key, generation) = untoken(event.token());
-        // SAFETY: each `&mut *lp` ends before user code is called.
-        let (cb, h, status, events) = {
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller (the callback
+    /// re-enters); `h` is registered.
+    pub(crate) unsafe fn dispatch_poll(lp: *mut LoopInner, h: Handle, event: &mio::event::Event) {
+        let (key, generation) = (h.key(), h.generation());
+        // SAFETY: the borrow ends before user code is called.
+        let (cb, status, events) = {
             let this = unsafe { &mut *lp };
-            let Some(slot) = this.handles.get(key, generation) else { return };
-            let h = slot.handle();
-            if unsafe { handle_state::flags(h) } & (ACTIVE | CLOSING) != ACTIVE {
+            if !h.is_active() || h.is_closing() {
                 return;
             }
             let (want, cb) = (fields(h).events, fields(h).cb);
@@ -150,7 +168,7 @@ impl LoopInner {
                 // As libuv: an error condition stops the handle and is
                 // reported once as RUV_EBADF.
                 this.poll_stop(h);
-                (cb, h, RUV_EBADF, 0)
+                (cb, Error::BADF.code(), 0)
             } else {
                 let mut got = 0;
                 if want & RUV_READABLE != 0 && (event.is_readable() || event.is_read_closed()) {
@@ -168,24 +186,46 @@ impl LoopInner {
                 if got == 0 {
                     return;
                 }
-                (cb, h, 0, got)
+                (cb, 0, got)
             }
         };
         if let Some(cb) = cb {
-            unsafe { cb(h, status, events) };
+            // SAFETY: the caller's callback with its own handle.
+            unsafe { cb(h.cast(), status, events) };
         }
         // Re-arm so a condition that still holds is reported again.
+        // SAFETY: no user code runs while this borrow lives.
         let this = unsafe { &mut *lp };
-        if this.handles.get(key, generation).is_some()
-            && unsafe { handle_state::flags(h) } & (ACTIVE | CLOSING) == ACTIVE
-            && fields(h).registered
-        {
+        if this.handles.get(key, generation).is_some() && h.is_active() && !h.is_closing() && fields(h).registered {
             let p = fields(h);
             let _ = this.poll.registry().reregister(
-                &mut SourceFd(&p.fd),
+                &mut SourceFd(&p.watched_fd),
                 token(key, generation),
                 interest(p.events),
             );
         }
     }
+}
+
+/// Registers a close-on-exec duplicate of `fd` (which the loop watches for a
+/// stream already) for a poll handle.
+fn watch_duplicate(
+    registry: &mio::Registry,
+    fd: RawFd,
+    tok: mio::Token,
+    events: c_int,
+    p: &mut PollFields,
+) -> std::io::Result<()> {
+    // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor or fails.
+    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if dup < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if let Err(e) = registry.register(&mut SourceFd(&dup), tok, interest(events)) {
+        // SAFETY: our own duplicate.
+        unsafe { libc::close(dup) };
+        return Err(e);
+    }
+    p.watched_fd = dup;
+    Ok(())
 }

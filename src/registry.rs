@@ -13,7 +13,8 @@
 //! A slot is 16 bytes: the handle's own state lives in its struct
 //! (`handle_state`), as libuv keeps it.
 
-use crate::ffi::handle::ruv_handle_t;
+use crate::abi::ruv_handle_t;
+use crate::handle::Handle;
 use slab::Slab;
 use std::ptr::NonNull;
 
@@ -27,10 +28,12 @@ pub struct Slot {
 }
 
 impl Slot {
-    /// The caller's struct, passed to callbacks.
+    /// The caller's struct.
     #[inline]
-    pub fn handle(&self) -> *mut ruv_handle_t {
-        self.handle.as_ptr()
+    pub fn handle(&self) -> Handle {
+        // SAFETY: a slot exists exactly while its handle is registered: from
+        // its init function until its close callback.
+        unsafe { Handle::new(self.handle) }
     }
 }
 
@@ -92,13 +95,14 @@ impl Registry {
         self.slots.remove(key as usize)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+    /// Open handles, internal ones included.
+    pub fn len(&self) -> usize {
+        self.slots.len()
     }
 
     /// `(key, generation, handle)` of every open handle, in the order the
     /// handles were initialised (generations only grow).
-    pub fn snapshot(&self) -> Vec<(u32, u32, *mut ruv_handle_t)> {
+    pub fn snapshot(&self) -> Vec<(u32, u32, Handle)> {
         let mut all: Vec<_> =
             self.slots.iter().map(|(k, s)| (k as u32, s.generation, s.handle())).collect();
         all.sort_by_key(|&(_, generation, _)| generation);
@@ -155,7 +159,7 @@ mod tests {
         r.insert(at(0x20));
         r.remove(a.0);
         let c = r.insert(at(0x30)); // reuses a's key
-        let order: Vec<_> = r.snapshot().iter().map(|s| s.2 as usize).collect();
+        let order: Vec<_> = r.snapshot().iter().map(|s| s.2.as_ptr() as usize).collect();
         assert_eq!(order, vec![0x20, 0x30]);
         assert_eq!(c.0, a.0);
     }

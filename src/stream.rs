@@ -1,55 +1,61 @@
-//! Streams: reading, writing, shutting down, listening and accepting, on a
-//! non-blocking socket registered with mio.
+//! Streams: reading, writing, shutting down, listening and accepting, on any
+//! non-blocking descriptor registered with mio: TCP sockets, Unix-domain
+//! sockets, pipes. What only TCP has (bind, connect, options) is in `tcp.rs`;
+//! what only pipes have in `pipe.rs`.
 //!
-//! The socket is registered once, for reading and writing, edge-triggered; a
-//! fresh edge is asked for (by renewing the registration) only when ruv needs
-//! to hear again about a condition that may already hold: `ruv_read_start`
-//! after a stop, `ruv_accept` after a connection was left waiting, and a read
-//! loop that stopped at its budget with data left (so one busy connection
-//! cannot starve the others). The steady state of an echo or HTTP server
-//! makes no `epoll_ctl` calls at all.
+//! The descriptor is registered once, for reading and writing,
+//! edge-triggered; a fresh edge is asked for (by renewing the registration)
+//! only when ruv needs to hear again about a condition that may already
+//! hold: `ruv_read_start` after a stop, `ruv_accept` after a connection was
+//! left waiting, `ruv_shutdown`, and a read loop that stopped at its budget
+//! with data left (so one busy connection cannot starve the others). The
+//! steady state of an echo or HTTP server makes no `epoll_ctl` calls at all.
 //!
 //! All state is in the caller's structs, as in libuv: the stream's in
 //! `ruv_stream_private_t`, each write's progress in its `ruv_write_t`, whose
 //! `next` links form the write queue. `ruv_write` copies up to four buffer
 //! descriptors into the request itself and allocates only for more.
 //!
-//! Callbacks: read, connection and connect callbacks run in the poll phase;
-//! write and shutdown callbacks (and a connect error found at once) in the
-//! pending phase, never inside the call that queued them. Closing a stream
-//! completes its connect, writes and shutdown with RUV_ECANCELED (writes that
-//! finished keep their status) before its close callback.
+//! Writes, connects and shutdowns are requests (`req.rs`). Read, connection
+//! and connect callbacks run in the poll phase; write and shutdown callbacks
+//! (and a connect error found at once) in the pending phase, never inside
+//! the call that queued them. Closing a stream completes its connect, writes
+//! and shutdown with RUV_ECANCELED (writes that finished keep their status)
+//! before its close callback.
 
-use crate::error::*;
+use crate::abi::{
+    RUV_ECANCELED, RUV_ENOBUFS, RUV_EOF, ruv_alloc_cb, ruv_buf_t, ruv_connect_t, ruv_connection_cb,
+    ruv_read_cb, ruv_shutdown_cb, ruv_shutdown_t, ruv_write_cb, ruv_write_t,
+};
+use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
-use crate::ffi::handle::ruv_handle_t;
-use crate::ffi::misc::ruv_buf_t;
-use crate::ffi::req::{RUV_SHUTDOWN, RUV_WRITE};
-use crate::ffi::stream::*;
-use crate::handle_state::{self, CLOSING};
+use crate::handle::{Handle, Kind};
+use crate::internal::Purpose;
 use crate::registry::token;
-use crate::sys::{errno, io_error, set_nonblocking};
-use mio::unix::SourceFd;
+use crate::req::{Req, ReqKind};
+use crate::sys::{errno, set_nonblocking};
 use mio::Interest;
-use std::ffi::{c_int, c_void};
-use std::ptr::null_mut;
+use mio::unix::SourceFd;
+use std::ffi::c_int;
+use std::ptr::{NonNull, null_mut};
 
 /// `ruv_read_start` is in effect.
 pub(crate) const READING: u32 = 1;
 /// `ruv_listen` is in effect.
 pub(crate) const LISTENING: u32 = 2;
-/// A connect request is in flight.
+/// A connect request is in flight (until its callback).
 pub(crate) const CONNECTING: u32 = 4;
 /// `ruv_shutdown` was called.
 pub(crate) const SHUTTING: u32 = 8;
 /// The write side is shut down.
 pub(crate) const SHUT: u32 = 16;
-/// `ruv_is_readable`: has a socket, no EOF or error yet.
+/// `ruv_is_readable`: has a connected descriptor (EOF does not change it).
 pub(crate) const READABLE: u32 = 32;
-/// `ruv_is_writable`: has a socket, not shut down, no error.
+/// `ruv_is_writable`: has a connected descriptor, not shut down.
 pub(crate) const WRITABLE: u32 = 64;
-/// Queued for the pending phase.
-const PENDING: u32 = 128;
+/// The descriptor is a socket: written with `sendmsg(MSG_NOSIGNAL)`, so a
+/// peer that went away is EPIPE, never SIGPIPE.
+const SOCKET: u32 = 128;
 /// `ruv_tcp_nodelay` was asked for before the socket existed.
 pub(crate) const NODELAY: u32 = 256;
 /// `ruv_tcp_keepalive` was asked for before the socket existed.
@@ -65,79 +71,80 @@ const ACCEPT_BUDGET: usize = 128;
 const SUGGESTED_READ: usize = 65536;
 /// How long to wait before accepting again after EMFILE or ENFILE.
 const ACCEPT_RETRY_MS: u64 = 20;
+/// Buffers per write system call (Linux's IOV_MAX is 1024; libuv caps too).
+const IOV_BATCH: usize = 64;
 
-/// The stream state of a registered stream handle.
-#[inline]
-pub(crate) fn sp<'a>(h: *mut ruv_handle_t) -> &'a mut ruv_stream_private_t {
-    // SAFETY: only called on registered stream handles, never across user code.
-    unsafe { &mut (*h.cast::<ruv_stream_t>()).stream }
+/// The write request behind a queued `ruv_write_t`.
+fn write_req(req: NonNull<ruv_write_t>) -> Req {
+    // SAFETY: a queued write request is in flight.
+    unsafe { Req::new(req.cast()) }
 }
 
-#[inline]
-fn st(h: *mut ruv_handle_t) -> *mut ruv_stream_t {
-    h.cast()
+/// The private part of a write request in flight.
+fn progress<'a>(req: NonNull<ruv_write_t>) -> &'a mut crate::abi::ruv_write_private_t {
+    // SAFETY: a write request in flight is ruv's until its callback.
+    unsafe { &mut (*req.as_ptr()).write }
 }
 
-pub(crate) fn is_readable(h: *mut ruv_handle_t) -> bool {
-    sp(h).flags & READABLE != 0
-}
-
-pub(crate) fn is_writable(h: *mut ruv_handle_t) -> bool {
-    sp(h).flags & WRITABLE != 0
-}
-
-pub(crate) fn set_blocking(h: *mut ruv_handle_t, blocking: bool) -> Result<(), c_int> {
-    let fd = sp(h).fd;
-    if fd < 0 {
-        return Err(RUV_EBADF);
-    }
-    set_nonblocking(fd, !blocking)
+/// The buffers of a write request in flight (its own copy of the array).
+fn bufs<'a>(req: NonNull<ruv_write_t>) -> &'a [ruv_buf_t] {
+    let w = progress(req);
+    // SAFETY: `bufs` holds `nbufs` entries copied at submission.
+    unsafe { std::slice::from_raw_parts(w.bufs, w.nbufs as usize) }
 }
 
 /// The write request's remaining bytes.
-fn remaining(req: *mut ruv_write_t) -> usize {
-    // SAFETY: a queued request; its buffers were copied at submission.
-    unsafe {
-        let w = &(*req).write;
-        let bufs = std::slice::from_raw_parts(w.bufs, w.nbufs as usize);
-        bufs[w.index as usize..].iter().map(|b| b.len).sum::<usize>() - w.offset
+fn remaining(req: NonNull<ruv_write_t>) -> usize {
+    let w = progress(req);
+    bufs(req)[w.index as usize..].iter().map(|b| b.len).sum::<usize>() - w.offset
+}
+
+/// Writes `iov` to `fd`: `sendmsg` with MSG_NOSIGNAL on a socket, `writev`
+/// on anything else. Retries EINTR.
+fn write_iov(fd: c_int, socket: bool, iov: &[libc::iovec], extra_flags: c_int) -> std::result::Result<usize, c_int> {
+    loop {
+        let r = if socket {
+            // SAFETY: a zeroed msghdr is valid; it points at `iov`.
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            msg.msg_iov = iov.as_ptr().cast_mut();
+            msg.msg_iovlen = iov.len();
+            // SAFETY: `iov` describes the caller's buffers.
+            unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | extra_flags) }
+        } else {
+            // SAFETY: as above.
+            unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as c_int) }
+        };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        match errno() {
+            libc::EINTR => continue,
+            e => return Err(e),
+        }
     }
 }
 
-/// Sends as much of `req` as the socket takes. Ok(true) when all of it is
-/// written, Ok(false) when the socket is full, Err on an error.
-fn send_req(fd: c_int, req: *mut ruv_write_t) -> Result<(bool, usize), c_int> {
-    // SAFETY: a queued request with its own copy of the buffer array.
-    let w = unsafe { &mut (*req).write };
-    let bufs = unsafe { std::slice::from_raw_parts(w.bufs, w.nbufs as usize) };
-    let mut sent_total = 0;
+/// Sends as much of `req` as the descriptor takes: Ok(true) when all of it is
+/// written, Ok(false) when the descriptor is full, Err with an errno.
+fn send_req(fd: c_int, socket: bool, req: NonNull<ruv_write_t>) -> std::result::Result<bool, c_int> {
+    let bufs = bufs(req);
+    let w = progress(req);
     loop {
-        // Up to 64 buffers per call; only the ones used are written.
-        let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
+        let mut iov = [libc::iovec { iov_base: null_mut(), iov_len: 0 }; IOV_BATCH];
         let mut n = 0;
-        for (i, b) in bufs[w.index as usize..].iter().enumerate().take(64) {
+        for (i, b) in bufs[w.index as usize..].iter().enumerate().take(IOV_BATCH) {
             let skip = if i == 0 { w.offset } else { 0 };
-            iov[n].write(libc::iovec { iov_base: b.base.wrapping_add(skip).cast(), iov_len: b.len - skip });
+            iov[n] = libc::iovec { iov_base: b.base.wrapping_add(skip).cast(), iov_len: b.len - skip };
             n += 1;
         }
         if n == 0 {
-            return Ok((true, sent_total));
+            return Ok(true);
         }
-        // SAFETY: a zeroed msghdr is valid; iov points at `n` entries.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = iov.as_mut_ptr().cast();
-        msg.msg_iovlen = n;
-        // MSG_NOSIGNAL: a peer that went away is EPIPE, never SIGPIPE.
-        let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL) };
-        if r < 0 {
-            match errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => return Ok((false, sent_total)),
-                e => return Err(-e),
-            }
-        }
-        let mut left = r as usize;
-        sent_total += left;
+        let mut left = match write_iov(fd, socket, &iov[..n], 0) {
+            Ok(written) => written,
+            Err(libc::EAGAIN) => return Ok(false),
+            Err(e) => return Err(e),
+        };
         while left > 0 || (w.index < w.nbufs && bufs[w.index as usize].len == w.offset) {
             let b = &bufs[w.index as usize];
             let take = left.min(b.len - w.offset);
@@ -152,58 +159,77 @@ fn send_req(fd: c_int, req: *mut ruv_write_t) -> Result<(bool, usize), c_int> {
             }
         }
         if w.index == w.nbufs {
-            return Ok((true, sent_total));
+            return Ok(true);
         }
     }
-}
-
-const TRY_WRITE_FLAGS: c_int = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
-
-/// `ruv_try_write` with several buffers: up to 64 in one call (a partial
-/// write, the rest is not tried). Kept apart so the one-buffer path has no
-/// iovec array on its stack.
-#[cold]
-fn try_write_vectored(fd: c_int, bufs: &[ruv_buf_t]) -> isize {
-    let mut iov = [std::mem::MaybeUninit::<libc::iovec>::uninit(); 64];
-    for (slot, b) in iov.iter_mut().zip(bufs) {
-        slot.write(libc::iovec { iov_base: b.base.cast(), iov_len: b.len });
-    }
-    // SAFETY: a zeroed msghdr is valid; only the written iovecs are used.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = iov.as_mut_ptr().cast();
-    msg.msg_iovlen = bufs.len().min(iov.len());
-    unsafe { libc::sendmsg(fd, &msg, TRY_WRITE_FLAGS) }
 }
 
 /// Frees a write request's buffer array if it did not fit in the request.
-fn release_bufs(req: *mut ruv_write_t) {
-    // SAFETY: a request whose callback is about to run.
-    unsafe {
-        let w = &mut (*req).write;
-        if w.nbufs as usize > w.bufsml.len() && !w.bufs.is_null() {
-            drop(Vec::from_raw_parts(w.bufs, w.nbufs as usize, w.nbufs as usize));
-        }
-        w.bufs = null_mut();
+fn release_bufs(req: NonNull<ruv_write_t>) {
+    let w = progress(req);
+    if w.nbufs as usize > w.bufsml.len() && !w.bufs.is_null() {
+        // SAFETY: made by `Box<[ruv_buf_t]>` of `nbufs` entries in `write`.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(w.bufs, w.nbufs as usize)) });
     }
+    w.bufs = null_mut();
+}
+
+pub(crate) fn is_readable(h: Handle) -> bool {
+    h.stream().flags & READABLE != 0
+}
+
+pub(crate) fn is_writable(h: Handle) -> bool {
+    h.stream().flags & WRITABLE != 0
+}
+
+/// `ruv_stream_set_blocking`.
+pub(crate) fn set_blocking(h: Handle, blocking: bool) -> Result {
+    let fd = h.stream().fd;
+    if fd < 0 {
+        return Err(Error::BADF);
+    }
+    set_nonblocking(fd, !blocking)
+}
+
+/// Whether `fd` is a socket.
+fn is_socket(fd: c_int) -> bool {
+    // SAFETY: fstat into a local struct.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    unsafe { libc::fstat(fd, &mut st) == 0 && st.st_mode & libc::S_IFMT == libc::S_IFSOCK }
 }
 
 impl LoopInner {
-    /// Gives a stream its socket and registers the socket, for reading and
-    /// writing, edge-triggered. The socket must be non-blocking. `connected`:
-    /// the stream becomes readable and writable (an accepted or adopted
-    /// socket; a socket made for bind or listen is neither, as in libuv).
-    pub(crate) fn stream_open(&mut self, h: *mut ruv_handle_t, key: u32, fd: c_int, connected: bool) -> Result<(), c_int> {
-        let s = sp(h);
+    /// Resets a stream's state (its init function's part).
+    pub(crate) fn stream_init(h: Handle) {
+        let public = h.stream_public();
+        public.write_queue_size = 0;
+        public.alloc_cb = None;
+        public.read_cb = None;
+        // SAFETY: all-zero is the private block's empty state.
+        public.stream = unsafe { std::mem::zeroed() };
+        public.stream.fd = -1;
+        public.stream.accepted_fd = -1;
+    }
+
+    /// Gives a stream its descriptor and registers it, for reading and
+    /// writing, edge-triggered. The descriptor must be non-blocking.
+    /// `connected`: the stream becomes readable and writable (an accepted or
+    /// adopted descriptor; a socket made for bind or listen is neither, as
+    /// in libuv).
+    pub(crate) fn stream_open(&mut self, h: Handle, fd: c_int, connected: bool) -> Result {
+        let s = h.stream();
         if s.fd != -1 {
-            return if s.fd == fd { Ok(()) } else { Err(RUV_EBUSY) };
+            return if s.fd == fd { Ok(()) } else { Err(Error::BUSY) };
         }
-        let generation = self.handles.slot_mut(key).generation;
         self.poll
             .registry()
-            .register(&mut SourceFd(&fd), token(key, generation), Interest::READABLE | Interest::WRITABLE)
-            .map_err(io_error)?;
-        let s = sp(h);
+            .register(&mut SourceFd(&fd), token(h.key(), h.generation()), Interest::READABLE | Interest::WRITABLE)?;
+        self.watched += 1;
         s.fd = fd;
+        if h.kind() == Kind::Tcp || is_socket(fd) {
+            s.flags |= SOCKET;
+        }
         if connected {
             s.flags |= READABLE | WRITABLE;
         }
@@ -212,84 +238,82 @@ impl LoopInner {
 
     /// Asks epoll for a fresh edge: a condition that already holds is
     /// reported again by the next poll.
-    fn rearm(&mut self, h: *mut ruv_handle_t) {
-        let fd = sp(h).fd;
+    fn rearm(&mut self, h: Handle) {
+        let fd = h.stream().fd;
         if fd < 0 {
             return;
         }
-        // SAFETY: a registered handle.
-        let (key, generation) = unsafe { ((*h).internal.key, (*h).internal.generation) };
         let _ = self.poll.registry().reregister(
             &mut SourceFd(&fd),
-            token(key, generation),
+            token(h.key(), h.generation()),
             Interest::READABLE | Interest::WRITABLE,
         );
     }
 
-    /// A stream is active while reading or listening (as in libuv); queued
+    /// A stream is active while reading or listening (as in libuv); its
     /// requests keep the loop alive on their own.
-    fn stream_update_active(&mut self, h: *mut ruv_handle_t) {
-        if sp(h).flags & (READING | LISTENING) != 0 {
+    fn stream_update_active(&mut self, h: Handle) {
+        if h.stream().flags & (READING | LISTENING) != 0 {
             self.activate(h);
         } else {
             self.deactivate(h);
         }
     }
 
-    /// Queues the stream for the pending phase (write, shutdown and delayed
-    /// connect callbacks).
-    pub(crate) fn schedule_pending(&mut self, h: *mut ruv_handle_t) {
-        let s = sp(h);
-        if s.flags & PENDING == 0 {
-            s.flags |= PENDING;
-            // SAFETY: a registered handle.
-            let id = unsafe { ((*h).internal.key, (*h).internal.generation) };
-            self.pending.push(id);
-        }
-    }
-
     // ---- listening and accepting ---------------------------------------------
 
-    pub(crate) fn listen(&mut self, h: *mut ruv_handle_t, backlog: c_int, cb: ruv_connection_cb) -> Result<(), c_int> {
-        // SAFETY: a registered handle.
-        if cb.is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
-            return Err(RUV_EINVAL);
+    /// `ruv_listen`. A NULL callback is allowed, as in libuv: connections
+    /// then wait in the backlog.
+    pub(crate) fn listen(&mut self, h: Handle, backlog: c_int, cb: ruv_connection_cb) -> Result {
+        if h.is_closing() {
+            return Err(Error::INVAL);
         }
-        let s = sp(h);
+        let s = h.stream();
         if s.delayed_error != 0 {
-            return Err(s.delayed_error);
+            return Err(Error::from_code(s.delayed_error));
         }
         if s.fd < 0 {
-            // As libuv: an unbound handle listens on an IPv4 socket, which
-            // the kernel binds to an ephemeral port.
-            // SAFETY: a registered handle.
-            let key = unsafe { (*h).internal.key };
-            self.tcp_socket(h, key, libc::AF_INET, false)?;
+            match h.kind() {
+                // As libuv: an unbound TCP handle listens on an IPv4 socket,
+                // which the kernel binds to an ephemeral port.
+                Kind::Tcp => self.tcp_socket(h, libc::AF_INET, false)?,
+                // A pipe must be bound (or opened) first.
+                Kind::Pipe => return Err(Error::INVAL),
+                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll => {
+                    unreachable!("not a stream")
+                }
+            }
         }
-        let s = sp(h);
+        let s = h.stream();
         // SAFETY: listen on our socket.
         if unsafe { libc::listen(s.fd, backlog) } != 0 {
-            return Err(-errno());
+            return Err(Error::last_os_error());
         }
-        s.connection_cb = cb.map_or(null_mut(), |f| f as *mut c_void);
+        s.connection_cb = cb;
         s.flags |= LISTENING;
         self.stream_update_active(h);
         self.rearm(h); // connections that queued before listen() returned
         Ok(())
     }
 
-    pub(crate) fn accept(&mut self, server: *mut ruv_handle_t, client: *mut ruv_handle_t, client_key: u32) -> Result<(), c_int> {
-        let fd = sp(server).accepted_fd;
+    /// `ruv_accept`: the waiting connection into `client`.
+    pub(crate) fn accept(&mut self, server: Handle, client: Handle) -> Result {
+        let fd = server.stream().accepted_fd;
         if fd < 0 {
-            return Err(RUV_EAGAIN);
+            return Err(Error::AGAIN);
         }
-        // SAFETY: a registered handle.
-        if unsafe { handle_state::flags(client) } & CLOSING != 0 {
-            return Err(RUV_EINVAL);
+        if client.is_closing() {
+            return Err(Error::INVAL);
         }
-        self.stream_open(client, client_key, fd, true)?;
-        crate::tcp::apply_options(client);
-        let s = sp(server);
+        self.stream_open(client, fd, true)?;
+        match client.kind() {
+            Kind::Tcp => crate::tcp::apply_options(client),
+            Kind::Pipe => {}
+            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll => {
+                unreachable!("not a stream")
+            }
+        }
+        let s = server.stream();
         s.accepted_fd = -1;
         if s.flags & ANNOUNCING == 0 {
             self.rearm(server); // accepted late: more may be waiting
@@ -300,23 +324,25 @@ impl LoopInner {
     /// The listening socket is readable: accept and announce connections
     /// until none is waiting, the user leaves one unaccepted, or the budget
     /// is spent.
-    unsafe fn do_accept(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t) {
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter);
+    /// `h` is registered.
+    unsafe fn do_accept(lp: *mut LoopInner, h: Handle) {
+        let (key, generation) = (h.key(), h.generation());
         for _ in 0..ACCEPT_BUDGET {
             // SAFETY: each `&mut *lp` ends before user code is called.
             let (cb, status) = {
                 let this = unsafe { &mut *lp };
-                if this.handles.get(key, generation).is_none()
-                    || unsafe { handle_state::flags(h) } & CLOSING != 0
-                {
+                if this.handles.get(key, generation).is_none() || h.is_closing() {
                     return;
                 }
-                let s = sp(h);
+                let s = h.stream();
                 if s.flags & LISTENING == 0 || s.accepted_fd >= 0 {
                     return; // not listening, or the last one was not taken yet
                 }
-                let Some(cb) = (unsafe { std::mem::transmute::<*mut c_void, ruv_connection_cb>(s.connection_cb) })
-                else {
-                    return;
+                let Some(cb) = s.connection_cb else {
+                    return; // no callback: connections wait in the backlog
                 };
                 // SAFETY: accept4 on our listening socket.
                 let fd = unsafe {
@@ -333,133 +359,137 @@ impl LoopInner {
                             // Out of descriptors: leave the connections in the
                             // backlog and try again shortly, rather than spin
                             // or drop them.
-                            let at = this.now_ms + ACCEPT_RETRY_MS;
-                            this.accept_retry.push((key, generation, at));
+                            this.accept_later(h);
                             return;
                         }
                         e => (cb, -e),
                     }
                 }
             };
-            sp(h).flags |= ANNOUNCING;
-            unsafe { cb(st(h), status) };
-            // SAFETY: the handle is registered until its close callback, which
-            // runs in a later phase.
-            sp(h).flags &= !ANNOUNCING;
+            h.stream().flags |= ANNOUNCING;
+            // SAFETY: the caller's callback with its own stream.
+            unsafe { cb(h.cast(), status) };
+            // The struct stays valid until the close phase (a close callback
+            // is the first place it may be freed), so its flags can be read.
+            h.stream().flags &= !ANNOUNCING;
         }
         // Budget spent with connections possibly left: hear about them again.
+        // SAFETY: no user code runs while this borrow lives.
         let this = unsafe { &mut *lp };
         if this.handles.get(key, generation).is_some() {
             this.rearm(h);
         }
     }
 
-    /// The accept retries whose time has come (after EMFILE or ENFILE).
+    /// Puts a listener on the accept retry list and starts the loop's
+    /// internal retry timer.
+    fn accept_later(&mut self, h: Handle) {
+        let id = (h.key(), h.generation());
+        if !self.accept_waiting.contains(&id) {
+            self.accept_waiting.push(id);
+        }
+        let timer = self.internal_timer(Purpose::AcceptRetry);
+        if !timer.is_active() {
+            let _ = self.timer_start(timer, None, ACCEPT_RETRY_MS, 0);
+        }
+    }
+
+    /// The accept retry timer fired: the listeners that ran out of
+    /// descriptors try again.
+    ///
+    /// # Safety
+    /// As [`LoopInner::do_accept`].
     pub(crate) unsafe fn run_accept_retries(lp: *mut LoopInner) {
-        // SAFETY: borrow ends before user code.
-        let due: Vec<(u32, u32)> = {
-            let this = unsafe { &mut *lp };
-            if this.accept_retry.is_empty() {
-                return;
+        // SAFETY: a short borrow.
+        let waiting = std::mem::take(unsafe { &mut (*lp).accept_waiting });
+        for (key, generation) in waiting {
+            // SAFETY: a short borrow.
+            if let Some(h) = unsafe { (*lp).handles.get(key, generation) }.map(|s| s.handle()) {
+                // SAFETY: forwarded.
+                unsafe { Self::do_accept(lp, h) };
             }
-            let now = this.now_ms;
-            let mut due = Vec::new();
-            this.accept_retry.retain(|&(k, g, at)| {
-                if at <= now {
-                    due.push((k, g));
-                }
-                at > now
-            });
-            due
-        };
-        for (key, generation) in due {
-            let h = match unsafe { (*lp).handles.get(key, generation) } {
-                Some(slot) => slot.handle(),
-                None => continue,
-            };
-            unsafe { Self::do_accept(lp, key, generation, h) };
         }
     }
 
     // ---- reading ----------------------------------------------------------------
 
-    pub(crate) fn read_start(&mut self, h: *mut ruv_handle_t, alloc_cb: ruv_alloc_cb, read_cb: ruv_read_cb) -> Result<(), c_int> {
-        // SAFETY: a registered handle.
-        if alloc_cb.is_none() || read_cb.is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
-            return Err(RUV_EINVAL);
+    /// `ruv_read_start`. Allowed again after EOF (which is then delivered
+    /// again), as in libuv.
+    pub(crate) fn read_start(&mut self, h: Handle, alloc_cb: ruv_alloc_cb, read_cb: ruv_read_cb) -> Result {
+        if alloc_cb.is_none() || read_cb.is_none() || h.is_closing() {
+            return Err(Error::INVAL);
         }
-        let s = sp(h);
+        let s = h.stream();
         if s.flags & READING != 0 {
-            return Err(RUV_EALREADY);
+            return Err(Error::ALREADY);
         }
         if s.flags & READABLE == 0 {
-            return Err(RUV_ENOTCONN);
+            return Err(Error::NOTCONN);
         }
         s.flags |= READING;
-        // SAFETY: the caller's stream struct.
-        unsafe {
-            (*st(h)).alloc_cb = alloc_cb.map_or(null_mut(), |f| f as *mut c_void);
-            (*st(h)).read_cb = read_cb.map_or(null_mut(), |f| f as *mut c_void);
-        }
+        let public = h.stream_public();
+        public.alloc_cb = alloc_cb;
+        public.read_cb = read_cb;
         self.stream_update_active(h);
         self.rearm(h); // data may have arrived while not reading
         Ok(())
     }
 
-    pub(crate) fn read_stop(&mut self, h: *mut ruv_handle_t) {
-        sp(h).flags &= !READING;
+    /// `ruv_read_stop`.
+    pub(crate) fn read_stop(&mut self, h: Handle) {
+        h.stream().flags &= !READING;
         self.stream_update_active(h);
     }
 
-    /// The socket is readable: read and deliver until it is drained, the
+    /// The descriptor is readable: read and deliver until it is drained, the
     /// user stops reading, or the budget is spent.
     ///
-    /// A read that does not fill the buffer means the socket is drained (the
-    /// next arrival is a new edge), except when the peer has closed: its
+    /// A read that does not fill the buffer means the descriptor is drained
+    /// (the next arrival is a new edge), except when the peer has closed: its
     /// end of stream comes with no further edge, so reading goes on to it.
-    unsafe fn do_read(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t, peer_closed: bool) {
-        let stream = st(h);
-        // Still open and reading? Every callback may have changed that; the
-        // caller checked it for the first round. The struct itself stays
-        // valid: a handle's memory may be freed only from its close
-        // callback, which runs in the close phase, after this one.
-        let reading = |_: *mut LoopInner| {
-            // SAFETY: registered when the dispatch began (see above).
-            (unsafe { handle_state::flags(h) } & CLOSING) == 0 && sp(h).flags & READING != 0
-        };
+    ///
+    /// # Safety
+    /// As [`LoopInner::do_accept`].
+    unsafe fn do_read(lp: *mut LoopInner, h: Handle, peer_closed: bool) {
+        let (key, generation) = (h.key(), h.generation());
+        let stream = h.cast::<crate::abi::ruv_stream_t>();
+        // Still open and reading? Every callback may have changed that. The
+        // struct itself stays valid: a handle's memory may be freed only from
+        // its close callback, which runs in the close phase, after this one.
+        let reading = || !h.is_closing() && h.stream().flags & READING != 0;
         for round in 0..READ_BUDGET {
-            if round > 0 && !reading(lp) {
+            if round > 0 && !reading() {
                 return;
             }
-            // SAFETY: set by read_start from non-NULL callbacks.
-            let (alloc_cb, read_cb) = unsafe {
-                (
-                    std::mem::transmute::<*mut c_void, ruv_alloc_cb>((*stream).alloc_cb),
-                    std::mem::transmute::<*mut c_void, ruv_read_cb>((*stream).read_cb),
-                )
-            };
-            let (Some(alloc_cb), Some(read_cb)) = (alloc_cb, read_cb) else { return };
+            let public = h.stream_public();
+            let (Some(alloc_cb), Some(read_cb)) = (public.alloc_cb, public.read_cb) else { return };
             let mut buf = ruv_buf_t { base: null_mut(), len: 0 };
-            unsafe { alloc_cb(h, SUGGESTED_READ, &mut buf) };
-            if !reading(lp) {
+            // SAFETY (every callback below): the caller's callbacks, given
+            // to `ruv_read_start` for this stream.
+            unsafe { alloc_cb(h.as_ptr(), SUGGESTED_READ, &mut buf) };
+            if !reading() {
                 // alloc_cb stopped or closed the stream: hand the buffer back.
+                // SAFETY: as above.
                 unsafe { read_cb(stream, 0, &buf) };
                 return;
             }
             if buf.base.is_null() || buf.len == 0 {
+                // SAFETY: as above.
                 unsafe { read_cb(stream, RUV_ENOBUFS as isize, &buf) };
                 // The data is still there and brings no new edge: ask again
                 // on the next iteration, as libuv's level-triggered poll does.
+                // SAFETY: no user code runs while this borrow lives.
                 let this = unsafe { &mut *lp };
                 if this.handles.get(key, generation).is_some() {
                     this.rearm(h);
                 }
                 return;
             }
-            let fd = sp(h).fd;
+            let fd = h.stream().fd;
             // SAFETY: reading into the caller's buffer of `buf.len` bytes.
             let n = unsafe { libc::read(fd, buf.base.cast(), buf.len) };
             if n > 0 {
+                // SAFETY: as above.
                 unsafe { read_cb(stream, n, &buf) };
                 if (n as usize) < buf.len && !peer_closed {
                     return; // drained: the next arrival is a new edge
@@ -467,29 +497,32 @@ impl LoopInner {
                 continue;
             }
             let e = if n == 0 { 0 } else { errno() };
-            if e == libc::EAGAIN {
+            if e == libc::EAGAIN || e == libc::EINTR {
+                // SAFETY: as above.
                 unsafe { read_cb(stream, 0, &buf) };
-                return;
-            }
-            if e == libc::EINTR {
-                unsafe { read_cb(stream, 0, &buf) };
+                if e == libc::EAGAIN {
+                    return;
+                }
                 continue;
             }
-            // End of stream, or an error: reading is over.
-            let status = {
-                let this = unsafe { &mut *lp };
-                let s = sp(h);
-                s.flags &= !(READING | READABLE);
-                if e != 0 {
-                    s.flags &= !WRITABLE;
-                }
-                this.stream_update_active(h);
-                if e == 0 { RUV_EOF } else { -e }
-            };
+            // End of stream, or an error: reading stops. After EOF the
+            // stream stays readable and writable, as in libuv: reading may
+            // start again (and gets EOF again), writing goes on. After an
+            // error it is neither (libuv's flags, `uv__read`).
+            let s = h.stream();
+            s.flags &= !READING;
+            if e != 0 {
+                s.flags &= !(READABLE | WRITABLE);
+            }
+            // SAFETY: no user code runs while this borrow lives.
+            unsafe { (*lp).stream_update_active(h) };
+            let status = if e == 0 { RUV_EOF } else { -e };
+            // SAFETY: as above.
             unsafe { read_cb(stream, status as isize, &buf) };
             return;
         }
         // Budget spent with data possibly left: hear about it again.
+        // SAFETY: no user code runs while this borrow lives.
         let this = unsafe { &mut *lp };
         if this.handles.get(key, generation).is_some() {
             this.rearm(h);
@@ -498,231 +531,245 @@ impl LoopInner {
 
     // ---- writing -----------------------------------------------------------------
 
-    pub(crate) fn write(&mut self, h: *mut ruv_handle_t, req: *mut ruv_write_t, bufs: &[ruv_buf_t], cb: ruv_write_cb) -> Result<(), c_int> {
-        let s = sp(h);
-        // SAFETY: a registered handle.
-        if unsafe { handle_state::flags(h) } & CLOSING != 0 || s.fd < 0 {
-            return Err(RUV_EBADF);
+    /// `ruv_write`: writes now what the descriptor takes when nothing is
+    /// queued, queues the rest. The callback runs from the pending phase.
+    pub(crate) fn write(&mut self, h: Handle, req: NonNull<ruv_write_t>, data: &[ruv_buf_t], cb: ruv_write_cb) -> Result {
+        let s = h.stream();
+        if h.is_closing() || s.fd < 0 {
+            return Err(Error::BADF);
         }
         if s.flags & WRITABLE == 0 {
-            return Err(RUV_EPIPE);
+            return Err(Error::PIPE);
         }
+        let r = write_req(req);
+        self.req_start(r, ReqKind::Write, Some(h));
         // SAFETY: the caller's request, ruv's until its callback.
         unsafe {
-            (*req).r#type = RUV_WRITE;
-            (*req).cb = cb.map_or(null_mut(), |f| f as *mut c_void);
-            (*req).send_handle = null_mut();
-            (*req).handle = st(h);
-            let w = &mut (*req).write;
-            w.next = null_mut();
-            w.nbufs = bufs.len() as u32;
-            w.index = 0;
-            w.offset = 0;
-            w.status = 0;
-            if bufs.len() <= w.bufsml.len() {
-                w.bufsml[..bufs.len()].copy_from_slice(bufs);
-                w.bufs = w.bufsml.as_mut_ptr();
-            } else {
-                let mut copy = bufs.to_vec().into_boxed_slice();
-                w.bufs = copy.as_mut_ptr();
-                std::mem::forget(copy);
-            }
+            let w = &mut *req.as_ptr();
+            w.cb = cb;
+            w.send_handle = null_mut();
+            w.handle = h.cast();
         }
-        self.active_reqs += 1;
-        self.sync_active_reqs();
-        let s = sp(h);
-        let queued_before = !s.write_head.is_null() || s.flags & CONNECTING != 0;
-        if !queued_before {
+        let w = progress(req);
+        w.next = null_mut();
+        w.nbufs = data.len() as u32;
+        w.index = 0;
+        w.offset = 0;
+        if data.len() <= w.bufsml.len() {
+            w.bufsml[..data.len()].copy_from_slice(data);
+            w.bufs = w.bufsml.as_mut_ptr();
+        } else {
+            w.bufs = Box::into_raw(data.to_vec().into_boxed_slice()).cast();
+        }
+        let s = h.stream();
+        if s.write_head.is_null() && s.flags & CONNECTING == 0 {
             // Nothing ahead of it: write now.
-            match send_req(s.fd, req) {
-                Ok((true, _)) => {
-                    self.finish_write(h, req, 0, false);
-                    return Ok(());
-                }
-                Ok((false, _)) => {}
-                Err(e) => {
-                    self.finish_write(h, req, e, false);
-                    return Ok(());
-                }
+            match send_req(s.fd, s.flags & SOCKET != 0, req) {
+                Ok(true) => return Ok(self.req_complete(r, 0)),
+                Ok(false) => {}
+                Err(e) => return Ok(self.req_complete(r, -e as isize)),
             }
         }
-        let s = sp(h);
         if s.write_tail.is_null() {
-            s.write_head = req;
+            s.write_head = req.as_ptr();
         } else {
             // SAFETY: the tail is a queued request.
-            unsafe { (*s.write_tail).write.next = req };
+            unsafe { (*s.write_tail).write.next = req.as_ptr() };
         }
-        s.write_tail = req;
-        // SAFETY: the caller's stream struct.
-        unsafe { (*st(h)).write_queue_size += remaining(req) };
+        s.write_tail = req.as_ptr();
+        h.stream_public().write_queue_size += remaining(req);
         Ok(())
     }
 
-    /// A write request is done (or failed): onto the done list, for the
-    /// pending phase. `queued`: it is the head of the write queue.
-    fn finish_write(&mut self, h: *mut ruv_handle_t, req: *mut ruv_write_t, status: c_int, queued: bool) {
-        let s = sp(h);
-        if queued {
-            // SAFETY: the head of the queue is `req`.
-            s.write_head = unsafe { (*req).write.next };
-            if s.write_head.is_null() {
-                s.write_tail = null_mut();
-            }
+    /// Takes the head of the write queue off and completes it with `status`.
+    fn finish_head_write(&mut self, h: Handle, req: NonNull<ruv_write_t>, status: c_int) {
+        let s = h.stream();
+        s.write_head = progress(req).next;
+        if s.write_head.is_null() {
+            s.write_tail = null_mut();
         }
-        // SAFETY: the caller's request.
-        unsafe {
-            (*req).write.next = null_mut();
-            (*req).write.status = status;
-        }
-        if s.done_tail.is_null() {
-            s.done_head = req;
-        } else {
-            // SAFETY: the done tail is a finished request.
-            unsafe { (*s.done_tail).write.next = req };
-        }
-        s.done_tail = req;
-        self.schedule_pending(h);
+        progress(req).next = null_mut();
+        self.req_complete(write_req(req), status as isize);
     }
 
-    /// Writes queued requests while the socket takes them; finished ones go
-    /// to the done list. Shuts down the write side once the queue is empty if
-    /// that was asked for. Runs no user code.
-    fn flush_writes(&mut self, h: *mut ruv_handle_t) {
-        loop {
-            let s = sp(h);
-            let req = s.write_head;
-            if req.is_null() {
-                break;
-            }
+    /// Writes queued requests while the descriptor takes them. Shuts down the
+    /// write side once the queue is empty if that was asked for. Runs no
+    /// user code.
+    fn flush_writes(&mut self, h: Handle) {
+        while let Some(req) = NonNull::new(h.stream().write_head) {
+            let s = h.stream();
             let before = remaining(req);
-            let result = send_req(s.fd, req);
-            let after = match result {
-                Ok((true, _)) | Err(_) => 0,
-                Ok((false, _)) => remaining(req),
-            };
-            // SAFETY: the caller's stream struct.
-            unsafe { (*st(h)).write_queue_size -= before - after };
+            let result = send_req(s.fd, s.flags & SOCKET != 0, req);
+            let after = if result == Ok(false) { remaining(req) } else { 0 };
+            h.stream_public().write_queue_size -= before - after;
             match result {
-                Ok((true, _)) => self.finish_write(h, req, 0, true),
-                Ok((false, _)) => return, // the socket is full: wait for an edge
-                Err(e) => self.finish_write(h, req, e, true),
+                Ok(true) => self.finish_head_write(h, req, 0),
+                Ok(false) => return, // full: wait for an edge
+                Err(e) => self.finish_head_write(h, req, -e),
             }
         }
         self.maybe_shutdown(h);
     }
 
+    /// Fails every queued write with `status`.
+    fn cancel_writes(&mut self, h: Handle, status: c_int) {
+        while let Some(req) = NonNull::new(h.stream().write_head) {
+            self.finish_head_write(h, req, status);
+        }
+        h.stream_public().write_queue_size = 0;
+    }
+
+    /// A write request's turn in the pending phase.
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller; `req` is a completed
+    /// write request.
+    pub(crate) unsafe fn deliver_write(lp: *mut LoopInner, req: *mut ruv_write_t, status: c_int) {
+        let _ = lp;
+        let Some(req) = NonNull::new(req) else { return };
+        release_bufs(req);
+        // SAFETY: the caller's request; its callback was given with it.
+        if let Some(cb) = unsafe { (*req.as_ptr()).cb } {
+            // SAFETY: as above.
+            unsafe { cb(req.as_ptr(), status) };
+        }
+    }
+
+    /// `ruv_try_write`: no queueing. The bytes written, or an error.
+    pub(crate) fn try_write(&mut self, h: Handle, data: &[ruv_buf_t]) -> Result<c_int> {
+        let s = h.stream();
+        if s.flags & CONNECTING != 0 || !s.write_head.is_null() {
+            return Err(Error::AGAIN);
+        }
+        if h.is_closing() || s.fd < 0 {
+            return Err(Error::BADF);
+        }
+        if s.flags & WRITABLE == 0 {
+            return Err(Error::PIPE);
+        }
+        let mut iov = [libc::iovec { iov_base: null_mut(), iov_len: 0 }; IOV_BATCH];
+        let n = data.len().min(IOV_BATCH);
+        for (slot, b) in iov.iter_mut().zip(data) {
+            *slot = libc::iovec { iov_base: b.base.cast(), iov_len: b.len };
+        }
+        match write_iov(s.fd, s.flags & SOCKET != 0, &iov[..n], libc::MSG_DONTWAIT) {
+            Ok(0) if data.iter().any(|b| b.len > 0) => Err(Error::AGAIN),
+            Ok(written) => Ok(written.min(c_int::MAX as usize) as c_int),
+            Err(e) => Err(Error::from_errno(e)),
+        }
+    }
+
     // ---- shutting down -----------------------------------------------------------
 
-    pub(crate) fn shutdown(&mut self, h: *mut ruv_handle_t, req: *mut ruv_shutdown_t, cb: ruv_shutdown_cb) -> Result<(), c_int> {
-        let s = sp(h);
-        // SAFETY: a registered handle.
-        let closing = unsafe { handle_state::flags(h) } & CLOSING != 0;
-        if s.fd < 0 || s.flags & WRITABLE == 0 || s.flags & (SHUTTING | SHUT) != 0 || closing {
-            return Err(RUV_ENOTCONN);
+    /// `ruv_shutdown`: the write side is shut down from the loop, once the
+    /// queued writes are written, never inside this call (a stream closed
+    /// before that gets RUV_ECANCELED, as in libuv).
+    pub(crate) fn shutdown(&mut self, h: Handle, req: NonNull<ruv_shutdown_t>, cb: ruv_shutdown_cb) -> Result {
+        let s = h.stream();
+        if s.fd < 0 || s.flags & WRITABLE == 0 || s.flags & (SHUTTING | SHUT) != 0 || h.is_closing() {
+            return Err(Error::NOTCONN);
         }
+        // SAFETY: the caller's request.
+        let r = unsafe { Req::new(req.cast()) };
+        self.req_start(r, ReqKind::Shutdown, Some(h));
         // SAFETY: the caller's request, ruv's until its callback.
         unsafe {
-            (*req).r#type = RUV_SHUTDOWN;
-            (*req).handle = st(h);
-            (*req).cb = cb.map_or(null_mut(), |f| f as *mut c_void);
+            (*req.as_ptr()).handle = h.cast();
+            (*req.as_ptr()).cb = cb;
         }
-        s.shutdown_req = req;
+        let s = h.stream();
+        s.shutdown_req = req.as_ptr();
         s.flags = (s.flags | SHUTTING) & !WRITABLE;
-        self.active_reqs += 1;
-        self.sync_active_reqs();
-        // The socket is shut down from the loop (the pending phase, or once
-        // the queued writes are written), never inside this call: a stream
-        // closed before that gets RUV_ECANCELED, as in libuv.
-        self.schedule_pending(h);
+        // The descriptor is writable (or will be once the queue drains): a
+        // fresh edge brings the loop to `maybe_shutdown`.
+        self.rearm(h);
         Ok(())
     }
 
     /// Shuts the write side down once nothing is queued or connecting.
-    fn maybe_shutdown(&mut self, h: *mut ruv_handle_t) {
-        let s = sp(h);
+    fn maybe_shutdown(&mut self, h: Handle) {
+        let s = h.stream();
         if s.flags & SHUTTING == 0 || s.flags & (SHUT | CONNECTING) != 0 || !s.write_head.is_null() {
             return;
         }
-        // SAFETY: shutdown on our socket.
+        // SAFETY: shutdown on our descriptor.
         let r = unsafe { libc::shutdown(s.fd, libc::SHUT_WR) };
-        s.shutdown_status = if r == 0 { 0 } else { -errno() };
+        let status = if r == 0 { 0 } else { -errno() };
         s.flags |= SHUT;
-        self.schedule_pending(h);
+        if let Some(req) = NonNull::new(std::mem::replace(&mut s.shutdown_req, null_mut())) {
+            // SAFETY: the stream's shutdown request is in flight.
+            self.req_complete(unsafe { Req::new(req.cast()) }, status as isize);
+        }
     }
 
-    /// `ruv_try_write`: no queueing.
-    pub(crate) fn try_write(&mut self, h: *mut ruv_handle_t, bufs: &[ruv_buf_t]) -> c_int {
-        let s = sp(h);
-        if s.fd < 0 {
-            return RUV_EBADF;
-        }
-        if !s.write_head.is_null() || s.flags & CONNECTING != 0 {
-            return RUV_EAGAIN;
-        }
-        if s.flags & WRITABLE == 0 {
-            return RUV_EPIPE;
-        }
-        let fd = s.fd;
-        loop {
-            let r = match bufs {
-                // SAFETY: the caller's buffer of `len` bytes.
-                [b] => unsafe { libc::send(fd, b.base.cast(), b.len, TRY_WRITE_FLAGS) },
-                _ => try_write_vectored(fd, bufs),
-            };
-            if r > 0 {
-                return r.min(c_int::MAX as isize) as c_int;
-            }
-            if r == 0 {
-                let empty = bufs.iter().all(|b| b.len == 0);
-                return if empty { 0 } else { RUV_EAGAIN };
-            }
-            match errno() {
-                libc::EINTR => continue,
-                e => return -e,
-            }
+    /// A shutdown request's turn in the pending phase.
+    ///
+    /// # Safety
+    /// As [`LoopInner::deliver_write`].
+    pub(crate) unsafe fn deliver_shutdown(
+        lp: *mut LoopInner,
+        h: Option<Handle>,
+        req: *mut ruv_shutdown_t,
+        status: c_int,
+    ) {
+        let _ = (lp, h);
+        // SAFETY: the caller's request; its callback was given with it.
+        if let Some(cb) = unsafe { (*req).cb } {
+            // SAFETY: as above.
+            unsafe { cb(req, status) };
         }
     }
 
     // ---- connecting ---------------------------------------------------------------
 
-    /// The connect finished (or failed): report it, then write what was
-    /// queued meanwhile (or cancel it).
-    unsafe fn finish_connect(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t, delayed: bool) {
-        // SAFETY: each `&mut *lp` ends before user code is called.
-        let (req, cb, status) = {
-            let this = unsafe { &mut *lp };
-            let s = sp(h);
-            let req = s.connect_req;
-            if req.is_null() {
-                return;
-            }
-            let status = if delayed {
-                std::mem::replace(&mut s.delayed_error, 0)
-            } else {
-                let mut err: c_int = 0;
-                let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
-                // SAFETY: SO_ERROR into an int.
-                unsafe {
-                    libc::getsockopt(s.fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut err).cast(), &mut len)
-                };
-                if err == libc::EINPROGRESS {
-                    return;
-                }
-                -err
-            };
+    /// The connect finished (or failed): its callback runs now, in the poll
+    /// phase, as libuv's does.
+    ///
+    /// # Safety
+    /// As [`LoopInner::do_accept`].
+    unsafe fn finish_connect(lp: *mut LoopInner, h: Handle) {
+        let s = h.stream();
+        let Some(req) = NonNull::new(s.connect_req) else { return };
+        let mut err: c_int = 0;
+        let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
+        // SAFETY: SO_ERROR into an int.
+        unsafe { libc::getsockopt(s.fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut err).cast(), &mut len) };
+        if err == libc::EINPROGRESS {
+            return;
+        }
+        // SAFETY: the stream's connect request is in flight.
+        let r = unsafe { Req::new(req.cast()) };
+        r.state().status = -err as isize;
+        r.state().completed = true;
+        // SAFETY: forwarded.
+        unsafe { Self::deliver(lp, r) };
+    }
+
+    /// A connect request's callback, then what the connect decides: queued
+    /// writes go out, or fail with RUV_ECANCELED.
+    ///
+    /// # Safety
+    /// As [`LoopInner::deliver_write`].
+    pub(crate) unsafe fn deliver_connect(
+        lp: *mut LoopInner,
+        h: Option<Handle>,
+        req: *mut ruv_connect_t,
+        status: c_int,
+    ) {
+        if let Some(h) = h {
+            let s = h.stream();
             s.connect_req = null_mut();
             s.flags &= !CONNECTING;
-            this.active_reqs -= 1;
-            this.sync_active_reqs();
-            let cb = unsafe { std::mem::transmute::<*mut c_void, ruv_connect_cb>((*req).cb) };
-            (req, cb, status)
-        };
-        if let Some(cb) = cb {
+        }
+        // SAFETY: the caller's request; its callback was given with it.
+        if let Some(cb) = unsafe { (*req).cb } {
+            // SAFETY: as above.
             unsafe { cb(req, status) };
         }
+        let Some(h) = h else { return };
+        // SAFETY: no user code runs while this borrow lives.
         let this = unsafe { &mut *lp };
-        if this.handles.get(key, generation).is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
+        if this.handles.get(h.key(), h.generation()).is_none() || h.is_closing() {
             return;
         }
         if status == 0 {
@@ -732,147 +779,54 @@ impl LoopInner {
         }
     }
 
-    /// Fails every queued write with `status` (to the done list).
-    fn cancel_writes(&mut self, h: *mut ruv_handle_t, status: c_int) {
-        while !sp(h).write_head.is_null() {
-            let req = sp(h).write_head;
-            self.finish_write(h, req, status, true);
-        }
-        // SAFETY: the caller's stream struct.
-        unsafe { (*st(h)).write_queue_size = 0 };
-    }
-
-    // ---- events, the pending phase, closing ----------------------------------------
+    // ---- events and closing ----------------------------------------------------------
 
     /// One readiness event for a stream.
-    pub(crate) unsafe fn dispatch_stream(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t, event: &mio::event::Event) {
-        let flags = sp(h).flags;
+    ///
+    /// # Safety
+    /// As [`LoopInner::do_accept`].
+    pub(crate) unsafe fn dispatch_stream(lp: *mut LoopInner, h: Handle, event: &mio::event::Event) {
+        let flags = h.stream().flags;
         if flags & CONNECTING != 0 {
             if event.is_writable() || event.is_error() || event.is_write_closed() {
-                unsafe { Self::finish_connect(lp, key, generation, h, false) };
+                // SAFETY: forwarded.
+                unsafe { Self::finish_connect(lp, h) };
             }
             return;
         }
         if flags & LISTENING != 0 {
-            unsafe { Self::do_accept(lp, key, generation, h) };
+            // SAFETY: forwarded.
+            unsafe { Self::do_accept(lp, h) };
             return;
         }
         if flags & READING != 0 && (event.is_readable() || event.is_read_closed() || event.is_error()) {
-            unsafe { Self::do_read(lp, key, generation, h, event.is_read_closed() || event.is_error()) };
+            // SAFETY: forwarded.
+            unsafe { Self::do_read(lp, h, event.is_read_closed() || event.is_error()) };
         }
-        // SAFETY: no user code below; the struct is valid until the close
-        // phase (see do_read), so its flags tell whether it was closed.
-        let this = unsafe { &mut *lp };
-        if unsafe { handle_state::flags(h) } & CLOSING != 0 {
+        // The struct is valid until the close phase (see do_read), so its
+        // flags tell whether it was closed.
+        if h.is_closing() {
             return;
         }
-        if !sp(h).write_head.is_null() && (event.is_writable() || event.is_write_closed() || event.is_error()) {
-            this.flush_writes(h);
-        }
-    }
-
-    /// The pending phase: delayed connect errors, then finished writes, then
-    /// a finished shutdown, for every stream queued for it before the phase
-    /// began.
-    /// Returns whether there was anything to do (RUV_RUN_ONCE then does not
-    /// wait for I/O, as libuv's does not).
-    pub(crate) unsafe fn run_pending(lp: *mut LoopInner) -> bool {
-        // SAFETY: each `&mut *lp` ends before user code is called.
-        let mut batch = std::mem::take(unsafe { &mut (*lp).pending });
-        let ran = !batch.is_empty();
-        for &(key, generation) in &batch {
-            let h = {
-                let this = unsafe { &mut *lp };
-                let Some(slot) = this.handles.get(key, generation) else { continue };
-                let h = slot.handle();
-                sp(h).flags &= !PENDING;
-                if unsafe { handle_state::flags(h) } & CLOSING != 0 {
-                    continue; // the close phase completes its requests
-                }
-                h
-            };
-            if !sp(h).connect_req.is_null() && sp(h).delayed_error != 0 {
-                unsafe { Self::finish_connect(lp, key, generation, h, true) };
-            }
-            unsafe { Self::run_write_callbacks(lp, key, generation, h) };
-            let this = unsafe { &mut *lp };
-            if this.handles.get(key, generation).is_some() && unsafe { handle_state::flags(h) } & CLOSING == 0 {
-                this.maybe_shutdown(h);
-            }
-            unsafe { Self::run_shutdown_callback(lp, key, generation, h, false) };
-        }
+        // SAFETY: no user code runs while this borrow lives.
         let this = unsafe { &mut *lp };
-        batch.clear();
-        if this.pending.is_empty() {
-            this.pending = batch; // keep the allocation
-        }
-        ran
-    }
-
-    /// Calls the callbacks of the stream's finished writes, oldest first.
-    unsafe fn run_write_callbacks(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t) {
-        loop {
-            // SAFETY: each `&mut *lp` ends before user code is called.
-            let (req, cb, status) = {
-                let this = unsafe { &mut *lp };
-                if this.handles.get(key, generation).is_none() {
-                    return;
-                }
-                let s = sp(h);
-                let req = s.done_head;
-                if req.is_null() {
-                    return;
-                }
-                s.done_head = unsafe { (*req).write.next };
-                if s.done_head.is_null() {
-                    s.done_tail = null_mut();
-                }
-                release_bufs(req);
-                this.active_reqs -= 1;
-                this.sync_active_reqs();
-                let cb = unsafe { std::mem::transmute::<*mut c_void, ruv_write_cb>((*req).cb) };
-                (req, cb, unsafe { (*req).write.status })
-            };
-            if let Some(cb) = cb {
-                unsafe { cb(req, status) };
+        if event.is_writable() || event.is_write_closed() || event.is_error() {
+            if h.stream().write_head.is_null() {
+                this.maybe_shutdown(h);
+            } else {
+                this.flush_writes(h);
             }
         }
     }
 
-    /// Calls the shutdown callback once the shutdown happened (or, when the
-    /// stream is closing, with RUV_ECANCELED if it did not).
-    unsafe fn run_shutdown_callback(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t, closing: bool) {
-        // SAFETY: the borrow ends before user code is called.
-        let (req, cb, status) = {
-            let this = unsafe { &mut *lp };
-            if this.handles.get(key, generation).is_none() {
-                return;
-            }
-            let s = sp(h);
-            let req = s.shutdown_req;
-            if req.is_null() || (s.flags & SHUT == 0 && !closing) {
-                return;
-            }
-            s.shutdown_req = null_mut();
-            s.flags &= !SHUTTING;
-            this.active_reqs -= 1;
-            this.sync_active_reqs();
-            let status = if s.flags & SHUT != 0 { s.shutdown_status } else { RUV_ECANCELED };
-            let cb = unsafe { std::mem::transmute::<*mut c_void, ruv_shutdown_cb>((*req).cb) };
-            (req, cb, status)
-        };
-        if let Some(cb) = cb {
-            unsafe { cb(req, status) };
-        }
-    }
-
-    /// `ruv_close` on a stream: stop everything and close the socket now;
-    /// the requests complete in the close phase.
-    pub(crate) fn stream_close(&mut self, h: *mut ruv_handle_t) {
-        let s = sp(h);
+    /// `ruv_close` on a stream: stop everything and close the descriptor
+    /// now; the requests complete in the close phase.
+    pub(crate) fn stream_close(&mut self, h: Handle) {
+        let s = h.stream();
         if s.fd >= 0 {
             let _ = self.poll.registry().deregister(&mut SourceFd(&s.fd));
-            // SAFETY: our socket; nothing refers to it any more.
+            self.watched -= 1;
+            // SAFETY: our descriptor; nothing refers to it any more.
             unsafe { libc::close(s.fd) };
             s.fd = -1;
         }
@@ -885,28 +839,30 @@ impl LoopInner {
     }
 
     /// The close phase, before the close callback: the connect, the writes
-    /// and the shutdown complete (RUV_ECANCELED for what had not happened).
-    pub(crate) unsafe fn stream_finish_close(lp: *mut LoopInner, key: u32, generation: u32, h: *mut ruv_handle_t) {
-        // SAFETY: each `&mut *lp` ends before user code is called.
-        let connect = {
+    /// and the shutdown complete (RUV_ECANCELED for what had not happened),
+    /// and the stream's completed requests get their callbacks.
+    ///
+    /// # Safety
+    /// As [`LoopInner::do_accept`].
+    pub(crate) unsafe fn stream_finish_close(lp: *mut LoopInner, h: Handle) {
+        {
+            // SAFETY: no user code runs while this borrow lives.
             let this = unsafe { &mut *lp };
-            let s = sp(h);
-            let req = s.connect_req;
-            if req.is_null() {
-                None
-            } else {
-                s.connect_req = null_mut();
-                s.flags &= !CONNECTING;
-                this.active_reqs -= 1;
-                this.sync_active_reqs();
-                Some((req, unsafe { std::mem::transmute::<*mut c_void, ruv_connect_cb>((*req).cb) }))
+            let s = h.stream();
+            if let Some(req) = NonNull::new(s.connect_req) {
+                // SAFETY: the stream's connect request is in flight.
+                let r = unsafe { Req::new(req.cast()) };
+                if !r.state().completed {
+                    this.req_complete(r, RUV_ECANCELED as isize);
+                }
             }
-        };
-        if let Some((req, Some(cb))) = connect {
-            unsafe { cb(req, RUV_ECANCELED) };
+            this.cancel_writes(h, RUV_ECANCELED);
+            if let Some(req) = NonNull::new(std::mem::replace(&mut h.stream().shutdown_req, null_mut())) {
+                // SAFETY: the stream's shutdown request is in flight.
+                this.req_complete(unsafe { Req::new(req.cast()) }, RUV_ECANCELED as isize);
+            }
         }
-        unsafe { (*lp).cancel_writes(h, RUV_ECANCELED) };
-        unsafe { Self::run_write_callbacks(lp, key, generation, h) };
-        unsafe { Self::run_shutdown_callback(lp, key, generation, h, true) };
+        // SAFETY: forwarded.
+        unsafe { Self::deliver_handle_reqs(lp, h) };
     }
 }

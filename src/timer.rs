@@ -20,18 +20,12 @@
 //! iteration instead of spinning, and a due timer that an earlier callback
 //! stopped, restarted or closed does not run in this batch.
 
-use crate::error::RUV_EINVAL;
+use crate::abi::ruv_timer_cb;
+use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
-use crate::ffi::handle::ruv_handle_t;
-use crate::handle_state::{self, TimerFields, CLOSING};
+use crate::handle::{Handle, INTERNAL, TimerFields};
 use crate::registry::Registry;
-use std::ffi::c_int;
 use std::ptr::{addr_of_mut, null_mut};
-
-/// A callback that takes only its handle (timer, idle, prepare, check,
-/// async). The typed C callbacks are ABI-compatible with it: they differ only
-/// in the pointee type of their one pointer argument.
-pub type HandleCb = unsafe extern "C" fn(*mut ruv_handle_t);
 
 /// `Slot::timer` of a timer that is not started.
 pub(crate) const IDLE: u32 = 0;
@@ -41,9 +35,9 @@ const QUEUED: u32 = 1;
 /// callback is about to run.
 const READY: u32 = 2;
 
-/// A list of timers (the first one's handle; null when empty). The links are
-/// the timers' `next` and `pprev` fields.
-type List = *mut ruv_handle_t;
+/// A list of timers (the first one; `None` when empty). The links are the
+/// timers' `next` and `pprev` fields.
+type List = Option<Handle>;
 
 const L0_SLOTS: usize = 256;
 const L0_SHIFT: u32 = 8;
@@ -56,44 +50,42 @@ const fn upper_shift(level: usize) -> u32 {
     L0_SHIFT + UPPER_SHIFT * level as u32
 }
 
-/// The timer fields of a registered timer.
+/// The timer fields of a timer.
 #[inline]
-fn fields<'a>(h: *mut ruv_handle_t) -> &'a mut TimerFields {
-    // SAFETY: only called on registered timers, never across user code.
-    unsafe { handle_state::fields(h) }
+fn fields<'a>(h: Handle) -> &'a mut TimerFields {
+    h.fields()
 }
 
 /// Puts `h` first in the list at `head`.
 ///
 /// # Safety
 /// `head` points at a list head that stays where it is while linked; `h` is
-/// a registered timer on no list.
-unsafe fn link(head: *mut List, h: *mut ruv_handle_t) {
-    unsafe {
-        let first = *head;
-        let f = fields(h);
-        f.next = first;
-        f.pprev = head;
-        if !first.is_null() {
-            fields(first).pprev = &raw mut f.next;
-        }
-        *head = h;
+/// a timer on no list.
+unsafe fn link(head: *mut List, h: Handle) {
+    // SAFETY: `head` is valid (the caller's contract).
+    let first = unsafe { *head };
+    let f = fields(h);
+    f.next = first;
+    f.pprev = head;
+    if let Some(first) = first {
+        fields(first).pprev = &raw mut f.next;
     }
+    // SAFETY: as above.
+    unsafe { *head = Some(h) };
 }
 
 /// Takes `h` off whatever list it is on.
 ///
 /// # Safety
-/// `h` is a registered timer on a list.
-unsafe fn unlink(h: *mut ruv_handle_t) {
+/// `h` is a timer on a list (so `pprev` points at a live link).
+unsafe fn unlink(h: Handle) {
     let f = fields(h);
-    unsafe {
-        *f.pprev = f.next;
-        if !f.next.is_null() {
-            fields(f.next).pprev = f.pprev;
-        }
+    // SAFETY: `pprev` is the link that points at `h` (the caller's contract).
+    unsafe { *f.pprev = f.next };
+    if let Some(next) = f.next {
+        fields(next).pprev = f.pprev;
     }
-    f.next = null_mut();
+    f.next = None;
     f.pprev = null_mut();
 }
 
@@ -118,7 +110,7 @@ pub struct TimerWheel {
     next_seq: u64,
     /// The running batch: `(start sequence, key, generation, handle)`, kept to
     /// reuse its allocation.
-    ready: Vec<(u64, u32, u32, *mut ruv_handle_t)>,
+    ready: Vec<(u64, u32, u32, Handle)>,
 }
 
 impl TimerWheel {
@@ -126,24 +118,25 @@ impl TimerWheel {
     pub fn new(now: u64) -> Self {
         TimerWheel {
             time: now,
-            l0: [null_mut(); L0_SLOTS],
+            l0: [None; L0_SLOTS],
             l0_bits: [0; L0_SLOTS / 64],
-            upper: [[null_mut(); UPPER_SLOTS]; UPPER_LEVELS],
+            upper: [[None; UPPER_SLOTS]; UPPER_LEVELS],
             upper_bits: [0; UPPER_LEVELS],
-            expired: null_mut(),
-            far: null_mut(),
+            expired: None,
+            far: None,
             count: 0,
             next_seq: 0,
             ready: Vec::new(),
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.count == 0
     }
 
     /// Puts a registered timer, on no list, where its due time belongs.
-    fn place(&mut self, h: *mut ruv_handle_t) {
+    fn place(&mut self, h: Handle) {
         let due = fields(h).due;
         // SAFETY: the heads are fields of this wheel, which lives in the boxed
         // loop state and does not move; `h` is on no list.
@@ -168,7 +161,7 @@ impl TimerWheel {
     }
 
     /// Adds a timer due at `due`; returns its start sequence number.
-    fn insert(&mut self, h: *mut ruv_handle_t, due: u64) {
+    fn insert(&mut self, h: Handle, due: u64) {
         let f = fields(h);
         f.due = due;
         f.seq = self.next_seq;
@@ -177,7 +170,7 @@ impl TimerWheel {
         self.place(h);
     }
 
-    fn remove(&mut self, h: *mut ruv_handle_t) {
+    fn remove(&mut self, h: Handle) {
         // SAFETY: `h` is a queued timer, so it is on one of this wheel's lists.
         unsafe { unlink(h) };
         self.count -= 1;
@@ -188,15 +181,13 @@ impl TimerWheel {
     fn cascade(&mut self, t: u64) {
         for level in 0..UPPER_LEVELS {
             let i = ((t >> upper_shift(level)) & (UPPER_SLOTS as u64 - 1)) as usize;
-            let mut h = std::mem::replace(&mut self.upper[level][i], null_mut());
+            let mut next = self.upper[level][i].take();
             self.upper_bits[level] &= !(1 << i);
-            while !h.is_null() {
+            while let Some(h) = next {
                 let f = fields(h);
-                let next = f.next;
-                f.next = null_mut();
+                next = f.next.take();
                 f.pprev = null_mut();
                 self.place(h);
-                h = next;
             }
             if i != 0 {
                 break; // the next level's slot starts later
@@ -208,19 +199,16 @@ impl TimerWheel {
     /// batch, in start order.
     fn take(&mut self, list: List, reg: &mut Registry) {
         let from = self.ready.len();
-        let mut h = list;
-        while !h.is_null() {
+        let mut next = list;
+        while let Some(h) = next {
             let f = fields(h);
-            let next = f.next;
-            f.next = null_mut();
+            next = f.next.take();
             f.pprev = null_mut();
-            // SAFETY: a timer on the wheel is registered.
-            let (key, generation) = unsafe { ((*h).internal.key, (*h).internal.generation) };
-            // SAFETY: registered, so the key is occupied.
+            let (key, generation) = (h.key(), h.generation());
+            // SAFETY: a timer on the wheel is registered, so its key is occupied.
             unsafe { reg.slot_unchecked(key) }.timer = READY;
             self.ready.push((f.seq, key, generation, h));
             self.count -= 1;
-            h = next;
         }
         // Lists are built by pushing at the front: a slot filled in start
         // order comes out reversed. Sort only what is not.
@@ -235,16 +223,15 @@ impl TimerWheel {
     /// Takes every timer due at or before `now` off the wheel into `ready`,
     /// in (due time, start order).
     fn expire(&mut self, now: u64, reg: &mut Registry) {
-        if !self.expired.is_null() {
-            let list = std::mem::replace(&mut self.expired, null_mut());
-            self.take(list, reg);
+        if let Some(list) = self.expired.take() {
+            self.take(Some(list), reg);
         }
         while self.time <= now {
             let t = self.time;
             let i = (t & (L0_SLOTS as u64 - 1)) as usize;
             if self.l0_bits[i / 64] & (1 << (i % 64)) != 0 {
                 self.l0_bits[i / 64] &= !(1 << (i % 64));
-                let list = std::mem::replace(&mut self.l0[i], null_mut());
+                let list = self.l0[i].take();
                 self.take(list, reg);
             }
             // Skip to the next slot that may hold timers, or the next cascade.
@@ -286,7 +273,7 @@ impl TimerWheel {
         if self.count == 0 {
             return None;
         }
-        if !self.expired.is_null() {
+        if self.expired.is_some() {
             return Some(self.time - 1);
         }
         let base = self.time & !(L0_SLOTS as u64 - 1);
@@ -295,7 +282,7 @@ impl TimerWheel {
         // are due before anything else.
         let mut from = i;
         while let Some(j) = self.next_l0_bit(from) {
-            if !self.l0[j].is_null() {
+            if self.l0[j].is_some() {
                 return Some(base + j as u64);
             }
             self.l0_bits[j / 64] &= !(1 << (j % 64)); // emptied by stops
@@ -305,7 +292,7 @@ impl TimerWheel {
         // round), and each upper level's first slot in time order.
         let mut best = u64::MAX;
         for j in 0..i {
-            if !self.l0[j].is_null() {
+            if self.l0[j].is_some() {
                 best = base + L0_SLOTS as u64 + j as u64;
                 break;
             }
@@ -330,88 +317,86 @@ impl TimerWheel {
 }
 
 /// The earliest due time on a list.
-fn min_due(mut h: List) -> Option<u64> {
+fn min_due(list: List) -> Option<u64> {
     let mut min = None;
-    while !h.is_null() {
+    let mut next = list;
+    while let Some(h) = next {
         let f = fields(h);
         min = Some(min.map_or(f.due, |m: u64| m.min(f.due)));
-        h = f.next;
+        next = f.next;
     }
     min
 }
 
 impl LoopInner {
     /// Puts a stopped timer on the wheel, due `timeout` ms from now.
-    fn timer_arm(&mut self, h: *mut ruv_handle_t, key: u32, timeout: u64) {
+    fn timer_arm(&mut self, h: Handle, timeout: u64) {
         let due = self.now_ms.saturating_add(timeout);
         self.timers.insert(h, due);
-        self.handles.slot_mut(key).timer = QUEUED;
+        self.handles.slot_mut(h.key()).timer = QUEUED;
         self.activate(h);
     }
 
-    /// `ruv_timer_start`.
-    pub(crate) fn timer_start(
-        &mut self,
-        h: *mut ruv_handle_t,
-        key: u32,
-        cb: Option<HandleCb>,
-        timeout: u64,
-        repeat: u64,
-    ) -> Result<(), c_int> {
-        // SAFETY: a registered timer.
-        if cb.is_none() || unsafe { handle_state::flags(h) } & CLOSING != 0 {
-            return Err(RUV_EINVAL);
+    /// `ruv_timer_start`. `Error::INVAL` for a NULL callback (ruv's internal
+    /// timers have none) or a closing timer.
+    pub(crate) fn timer_start(&mut self, h: Handle, cb: ruv_timer_cb, timeout: u64, repeat: u64) -> Result {
+        if (cb.is_none() && h.flags() & INTERNAL == 0) || h.is_closing() {
+            return Err(Error::INVAL);
         }
-        self.timer_stop(h, key);
+        self.timer_stop(h);
         let t = fields(h);
         t.cb = cb;
         t.repeat = repeat;
-        self.timer_arm(h, key, timeout);
+        self.timer_arm(h, timeout);
         Ok(())
     }
 
     /// `ruv_timer_stop`: takes the timer off the wheel, or out of the batch
     /// that is running.
-    pub(crate) fn timer_stop(&mut self, h: *mut ruv_handle_t, key: u32) {
-        let slot = self.handles.slot_mut(key);
+    pub(crate) fn timer_stop(&mut self, h: Handle) {
+        let slot = self.handles.slot_mut(h.key());
         match slot.timer {
             IDLE => return,
             QUEUED => self.timers.remove(h),
             _ => {} // READY: the batch skips it
         }
-        self.handles.slot_mut(key).timer = IDLE;
+        self.handles.slot_mut(h.key()).timer = IDLE;
         self.deactivate(h);
     }
 
     /// `ruv_timer_again`: restarts a repeating timer with its repeat as the
     /// timeout; does nothing for a timer with repeat 0 (libuv's behaviour).
-    pub(crate) fn timer_again(&mut self, h: *mut ruv_handle_t, key: u32) -> Result<(), c_int> {
+    /// `Error::INVAL` for a timer never started.
+    pub(crate) fn timer_again(&mut self, h: Handle) -> Result {
         let t = fields(h);
         if t.cb.is_none() {
-            return Err(RUV_EINVAL);
+            return Err(Error::INVAL);
         }
         let (cb, repeat) = (t.cb, t.repeat);
         if repeat != 0 {
-            self.timer_start(h, key, cb, repeat, repeat)?;
+            self.timer_start(h, cb, repeat, repeat)?;
         }
         Ok(())
     }
 
-    pub(crate) fn timer_set_repeat(h: *mut ruv_handle_t, repeat: u64) {
+    pub(crate) fn timer_set_repeat(h: Handle, repeat: u64) {
         fields(h).repeat = repeat;
     }
 
-    pub(crate) fn timer_get_repeat(h: *mut ruv_handle_t) -> u64 {
+    pub(crate) fn timer_get_repeat(h: Handle) -> u64 {
         fields(h).repeat
     }
 
     /// Milliseconds until the timer is due; 0 if that time has passed.
-    pub(crate) fn timer_get_due_in(&self, h: *mut ruv_handle_t) -> u64 {
+    pub(crate) fn timer_get_due_in(&self, h: Handle) -> u64 {
         fields(h).due.saturating_sub(self.now_ms)
     }
 
     /// The timer phase: runs every timer due at the cached time (nothing
     /// due costs one test).
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter).
     #[inline]
     pub(crate) unsafe fn run_timers(lp: *mut LoopInner) {
         // SAFETY: a short borrow.
@@ -422,12 +407,15 @@ impl LoopInner {
             this.timers.time = this.now_ms + 1;
             return;
         }
-        if this.timers.expired.is_null() && this.timers.time > this.now_ms {
+        if this.timers.expired.is_none() && this.timers.time > this.now_ms {
             return;
         }
+        // SAFETY: forwarded.
         unsafe { Self::run_due_timers(lp) }
     }
 
+    /// # Safety
+    /// As [`LoopInner::run_timers`].
     unsafe fn run_due_timers(lp: *mut LoopInner) {
         // SAFETY: each `&mut *lp` below ends before user code is called.
         let mut ready = {
@@ -441,6 +429,7 @@ impl LoopInner {
         };
         for &(_, key, generation, h) in &ready {
             let call = {
+                // SAFETY: as above.
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get_mut(key, generation) else { continue };
                 if slot.timer != READY {
@@ -449,15 +438,20 @@ impl LoopInner {
                 slot.timer = IDLE;
                 let (cb, repeat) = (fields(h).cb, fields(h).repeat);
                 if repeat != 0 {
-                    this.timer_arm(h, key, repeat);
+                    this.timer_arm(h, repeat);
                 }
-                cb.map(|cb| (cb, h))
+                cb
             };
-            if let Some((cb, h)) = call {
-                unsafe { cb(h) };
+            match call {
+                // SAFETY: the caller's callback with its own timer.
+                Some(cb) => unsafe { cb(h.cast()) },
+                // SAFETY: `lp` is live and not borrowed.
+                None if h.flags() & INTERNAL != 0 => unsafe { Self::internal_timer_fired(lp, h) },
+                None => {}
             }
         }
         ready.clear();
+        // SAFETY: a short borrow.
         unsafe { (*lp).timers.ready = ready };
     }
 }
@@ -465,22 +459,26 @@ impl LoopInner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::timer::ruv_timer_t;
+    use crate::abi::{ruv_handle_t, ruv_timer_t};
+    use crate::handle::Kind;
 
     /// Registered, zeroed timer structs for the wheel alone.
-    fn timers(reg: &mut Registry, n: usize) -> Vec<*mut ruv_handle_t> {
+    fn timers(reg: &mut Registry, n: usize) -> Vec<Handle> {
         (0..n)
             .map(|_| {
                 // SAFETY: all-zero is a valid ruv_timer_t; leaked until the
                 // test ends, which is fine for a test.
                 let t: &'static mut ruv_timer_t = Box::leak(Box::new(unsafe { std::mem::zeroed() }));
-                let h: *mut ruv_handle_t = (t as *mut ruv_timer_t).cast();
-                let (key, generation) = reg.insert(std::ptr::NonNull::new(h).unwrap());
+                let h = std::ptr::NonNull::from(t).cast::<ruv_handle_t>();
+                let (key, generation) = reg.insert(h);
+                // SAFETY: the struct is registered just now, with a kind.
                 unsafe {
-                    (*h).internal.key = key;
-                    (*h).internal.generation = generation;
+                    let p = &mut (*h.as_ptr()).internal;
+                    p.key = key;
+                    p.generation = generation;
+                    p.kind = Kind::Timer as u8;
+                    Handle::new(h)
                 }
-                h
             })
             .collect()
     }
@@ -515,7 +513,7 @@ mod tests {
         }
         let mut expected: Vec<_> =
             expected.into_iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, e)| e).collect();
-        expected.sort();
+        expected.sort_by_key(|e| (e.0, e.1));
         let mut got = Vec::new();
         let mut now = start;
         while !wheel.is_empty() {
@@ -574,7 +572,7 @@ mod tests {
             assert_eq!(batch, sorted, "a batch is out of order");
             fired.extend(batch);
             if let Some(next) = wheel.next_due() {
-                assert!(next > now || !wheel.expired.is_null(), "a due timer was left behind");
+                assert!(next > now || wheel.expired.is_some(), "a due timer was left behind");
             }
         }
     }

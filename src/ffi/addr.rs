@@ -1,212 +1,13 @@
 //! Socket addresses: `ruv_ip4_addr`, `ruv_ip6_addr`, `ruv_ip4_name`,
-//! `ruv_ip6_name`, `ruv_ip_name`, `ruv_inet_pton`, `ruv_inet_ntop`.
-//!
-//! The text forms are parsed and printed here rather than by libc, so that
-//! the results are libuv 1.44's on every libc: dotted quads with no leading
-//! zeros, IPv6 with `::` for the longest run of two or more zero words and a
-//! dotted quad for IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible
-//! (`::a.b.c.d`, except `::` and `::1`-like `::x`) addresses.
+//! `ruv_ip6_name`, `ruv_ip_name`, `ruv_inet_pton`, `ruv_inet_ntop`. The
+//! parsing and printing is `crate::addr`'s; these check pointers and copy.
 //!
 //! Where libuv crashes (a NULL pointer), ruv returns `RUV_EINVAL`.
 
-use crate::error::{RUV_EAFNOSUPPORT, RUV_EINVAL, RUV_ENOSPC};
+use crate::abi::{RUV_EAFNOSUPPORT, RUV_EINVAL, RUV_ENOSPC};
+use crate::addr::{Parsed, Text, format_v4, format_v6, parse, scope_id};
 use libc::{sockaddr, sockaddr_in, sockaddr_in6};
-use std::ffi::{c_char, c_int, c_void, CStr};
-
-/// The longest text `format_v6` makes, with its NUL: libuv's
-/// `UV__INET6_ADDRSTRLEN`. Longer text before a `%` is refused.
-const INET6_ADDRSTRLEN: usize = 46;
-
-/// A dotted quad: four decimal octets, each 0-255 without leading zeros.
-fn parse_v4(text: &[u8]) -> Option<[u8; 4]> {
-    let mut out = [0u8; 4];
-    let mut octets = 0;
-    let mut in_octet = false;
-    for &ch in text {
-        match ch {
-            b'0'..=b'9' => {
-                if in_octet && out[octets - 1] == 0 {
-                    return None; // a leading zero
-                }
-                if !in_octet {
-                    if octets == 4 {
-                        return None;
-                    }
-                    octets += 1;
-                    in_octet = true;
-                }
-                let value = u32::from(out[octets - 1]) * 10 + u32::from(ch - b'0');
-                out[octets - 1] = u8::try_from(value).ok()?;
-            }
-            b'.' if in_octet && octets < 4 => in_octet = false,
-            _ => return None,
-        }
-    }
-    (octets == 4 && in_octet).then_some(out)
-}
-
-fn hex_value(ch: u8) -> Option<u16> {
-    (ch as char).to_digit(16).map(|d| d as u16)
-}
-
-/// An IPv6 address as libuv's `inet_pton6` reads it: up to eight groups of
-/// one to four hex digits, at most one `::`, optionally ending in a dotted
-/// quad that fills the last two groups.
-fn parse_v6(text: &[u8]) -> Option<[u8; 16]> {
-    let mut out = [0u8; 16];
-    let mut len = 0; // bytes written to `out`
-    let mut gap: Option<usize> = None; // where `::` was, in `out`
-    let mut start = 0; // where the current group began, in `text`
-    let mut digits = 0;
-    let mut value: u16 = 0;
-    let mut i = 0;
-    if text.first() == Some(&b':') {
-        if text.get(1) != Some(&b':') {
-            return None;
-        }
-        i = 1; // the second ':' of a leading "::" is read below
-    }
-    while i < text.len() {
-        let ch = text[i];
-        i += 1;
-        if let Some(d) = hex_value(ch) {
-            digits += 1;
-            if digits > 4 {
-                return None;
-            }
-            value = value << 4 | d;
-            continue;
-        }
-        match ch {
-            b':' => {
-                start = i;
-                if digits == 0 {
-                    if gap.is_some() {
-                        return None;
-                    }
-                    gap = Some(len);
-                    continue;
-                }
-                if i == text.len() || len + 2 > 16 {
-                    return None; // a trailing single ':', or too many groups
-                }
-                out[len..len + 2].copy_from_slice(&value.to_be_bytes());
-                len += 2;
-                digits = 0;
-                value = 0;
-            }
-            b'.' if len + 4 <= 16 => {
-                out[len..len + 4].copy_from_slice(&parse_v4(&text[start..])?);
-                len += 4;
-                digits = 0;
-                break;
-            }
-            _ => return None,
-        }
-    }
-    if digits > 0 {
-        if len + 2 > 16 {
-            return None;
-        }
-        out[len..len + 2].copy_from_slice(&value.to_be_bytes());
-        len += 2;
-    }
-    if let Some(at) = gap {
-        if len == 16 {
-            return None; // "::" that stands for no group
-        }
-        let tail = len - at;
-        out.copy_within(at..len, 16 - tail);
-        out[at..16 - tail].fill(0);
-        len = 16;
-    }
-    (len == 16).then_some(out)
-}
-
-/// A small fixed buffer for the text forms (no allocation).
-struct Text {
-    buf: [u8; INET6_ADDRSTRLEN],
-    len: usize,
-}
-
-impl Text {
-    fn new() -> Self {
-        Text { buf: [0; INET6_ADDRSTRLEN], len: 0 }
-    }
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
-impl std::fmt::Write for Text {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        // Keep room for the NUL; the longest address fits (checked by tests).
-        if end >= self.buf.len() {
-            return Err(std::fmt::Error);
-        }
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-fn format_v4(addr: &[u8; 4], text: &mut Text) {
-    use std::fmt::Write;
-    let _ = write!(text, "{}.{}.{}.{}", addr[0], addr[1], addr[2], addr[3]);
-}
-
-/// libuv 1.44's `inet_ntop6`: lowercase hex without leading zeros, `::` for
-/// the first longest run of at least two zero words, and a dotted quad for
-/// the last 32 bits of `::a.b.c.d` (six leading zero words) and
-/// `::ffff:a.b.c.d`.
-fn format_v6(addr: &[u8; 16], text: &mut Text) {
-    use std::fmt::Write;
-    let words: [u16; 8] = std::array::from_fn(|i| u16::from_be_bytes([addr[2 * i], addr[2 * i + 1]]));
-    // The longest run of zero words (the first of equal ones), as (start, len).
-    let mut best: Option<(usize, usize)> = None;
-    let mut run: Option<(usize, usize)> = None;
-    for (i, &w) in words.iter().enumerate() {
-        if w == 0 {
-            run = Some(run.map_or((i, 1), |(s, n)| (s, n + 1)));
-        }
-        if w != 0 || i == 7 {
-            if let Some(r) = run.take() {
-                if best.is_none_or(|b| r.1 > b.1) {
-                    best = Some(r);
-                }
-            }
-        }
-    }
-    let best = best.filter(|b| b.1 >= 2);
-    let mut i = 0;
-    while i < 8 {
-        if let Some((start, n)) = best {
-            if i == start {
-                let _ = text.write_str(":");
-                i += n;
-                if i == 8 {
-                    let _ = text.write_str(":");
-                }
-                continue;
-            }
-        }
-        if i != 0 {
-            let _ = text.write_str(":");
-        }
-        let embedded_v4 = match best {
-            Some((0, 6)) => true,
-            Some((0, 5)) => words[5] == 0xffff,
-            _ => false,
-        };
-        if i == 6 && embedded_v4 {
-            format_v4(&[addr[12], addr[13], addr[14], addr[15]], text);
-            break;
-        }
-        let _ = write!(text, "{:x}", words[i]);
-        i += 1;
-    }
-}
+use std::ffi::{CStr, c_char, c_int, c_void};
 
 /// Copies `text` and its NUL to `dst` when `size` leaves room for both.
 unsafe fn copy_out(text: &[u8], dst: *mut c_char, size: usize) -> c_int {
@@ -262,25 +63,12 @@ pub unsafe extern "C" fn ruv_inet_pton(af: c_int, src: *const c_char, dst: *mut 
     }
     // SAFETY: the caller passes a NUL-terminated string.
     let text = unsafe { CStr::from_ptr(src) }.to_bytes();
-    match af {
-        libc::AF_INET => match parse_v4(text) {
-            // SAFETY: the caller gives 4 writable bytes at `dst` for AF_INET.
-            Some(bytes) => unsafe { dst.cast::<[u8; 4]>().write_unaligned(bytes) },
-            None => return RUV_EINVAL,
-        },
-        libc::AF_INET6 => {
-            let text = match text.iter().position(|&c| c == b'%') {
-                Some(at) if at > INET6_ADDRSTRLEN - 1 => return RUV_EINVAL,
-                Some(at) => &text[..at],
-                None => text,
-            };
-            match parse_v6(text) {
-                // SAFETY: and 16 for AF_INET6.
-                Some(bytes) => unsafe { dst.cast::<[u8; 16]>().write_unaligned(bytes) },
-                None => return RUV_EINVAL,
-            }
-        }
-        _ => return RUV_EAFNOSUPPORT,
+    match parse(af, text) {
+        // SAFETY: the caller gives 4 writable bytes at `dst` for AF_INET.
+        Ok(Parsed::V4(bytes)) => unsafe { dst.cast::<[u8; 4]>().write_unaligned(bytes) },
+        // SAFETY: and 16 for AF_INET6.
+        Ok(Parsed::V6(bytes)) => unsafe { dst.cast::<[u8; 16]>().write_unaligned(bytes) },
+        Err(e) => return e.code(),
     }
     0
 }
@@ -305,22 +93,6 @@ pub unsafe extern "C" fn ruv_ip4_addr(ip: *const c_char, port: c_int, addr: *mut
         // SAFETY: forwarded; `sin_addr` is 4 writable bytes.
         ruv_inet_pton(libc::AF_INET, ip, (&raw mut (*addr).sin_addr).cast())
     }
-}
-
-/** The scope id for the zone text after '%': the index of the interface of
- *  that name ("lo", "eth0"), else the number itself ("2"), else 0. */
-unsafe fn scope_id(zone: *const c_char) -> u32 {
-    // SAFETY: the caller passes a NUL-terminated string.
-    let index = unsafe { libc::if_nametoindex(zone) };
-    if index != 0 {
-        return index;
-    }
-    // SAFETY: as above.
-    let text = unsafe { CStr::from_ptr(zone) }.to_bytes();
-    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
-        return 0;
-    }
-    std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).unwrap_or(0)
 }
 
 /** Fills `*addr` with an IPv6 socket address: the whole struct zeroed, then
@@ -350,7 +122,9 @@ pub unsafe extern "C" fn ruv_ip6_addr(ip: *const c_char, port: c_int, addr: *mut
     let text = unsafe { CStr::from_ptr(ip) }.to_bytes();
     if let Some(at) = text.iter().position(|&c| c == b'%') {
         // SAFETY: `at + 1` is at most the NUL's index, within the string.
-        unsafe { (*addr).sin6_scope_id = scope_id(ip.add(at + 1)) };
+        let zone = unsafe { CStr::from_ptr(ip.add(at + 1)) };
+        // SAFETY: the caller gives a writable `struct sockaddr_in6`.
+        unsafe { (*addr).sin6_scope_id = scope_id(zone) };
     }
     // SAFETY: forwarded; `sin6_addr` is 16 writable bytes.
     unsafe { ruv_inet_pton(libc::AF_INET6, ip, (&raw mut (*addr).sin6_addr).cast()) }
@@ -402,36 +176,3 @@ pub unsafe extern "C" fn ruv_ip_name(src: *const sockaddr, dst: *mut c_char, siz
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v6_text(addr: [u8; 16]) -> String {
-        let mut t = Text::new();
-        format_v6(&addr, &mut t);
-        String::from_utf8(t.bytes().to_vec()).unwrap()
-    }
-
-    #[test]
-    fn longest_texts_fit() {
-        let mut t = Text::new();
-        format_v4(&[255; 4], &mut t);
-        assert_eq!(t.bytes(), b"255.255.255.255");
-        let mut mapped = [0xffu8; 16];
-        mapped[..10].fill(0);
-        assert_eq!(v6_text(mapped), "::ffff:255.255.255.255");
-        let mut all = [0xffu8; 16];
-        all[1] = 0xfe;
-        assert_eq!(v6_text(all), "fffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-    }
-
-    #[test]
-    fn v6_round_trips_through_std() {
-        // std's parser agrees with ours on the address (not the text).
-        for s in ["::", "::1", "fe80::1", "1:2:3:4:5:6:7:8", "::ffff:1.2.3.4", "1::", "1:0:0:2::3"] {
-            let ours = parse_v6(s.as_bytes()).unwrap();
-            let std: std::net::Ipv6Addr = s.parse().unwrap();
-            assert_eq!(ours, std.octets(), "{s}");
-        }
-    }
-}

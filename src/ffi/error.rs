@@ -95,7 +95,8 @@ pub extern "C" fn ruv_translate_sys_error(sys_errno: c_int) -> c_int {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::*;
+    use crate::abi::*;
+    use crate::error::ERRORS;
 
     /// The literal errno values in error.rs must be the platform's.
     #[test]

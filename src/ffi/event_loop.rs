@@ -1,66 +1,15 @@
 //! The loop: `ruv_loop_t`, run modes, and the loop-wide calls.
 
-use super::{report, status};
-use crate::error::{RUV_EINVAL, RUV_ENOSYS};
-use crate::event_loop::{inner, LoopInner};
-use crate::ffi::handle::{ruv_handle_t, ruv_walk_cb};
+use super::{checked_loop as inner, report, status};
+use crate::abi::*;
+use crate::error::Error;
+use crate::event_loop::LoopInner;
 use std::cell::UnsafeCell;
-use std::ffi::{c_int, c_uint, c_void};
+use std::ffi::{c_int, c_void};
 use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
+use std::ptr::NonNull;
 use std::sync::Mutex;
-
-pub use crate::event_loop::{RUV_RUN_DEFAULT, RUV_RUN_NOWAIT, RUV_RUN_ONCE};
-
-/// libuv's `uv_run_mode`: `RUV_RUN_DEFAULT`, `RUV_RUN_ONCE`, `RUV_RUN_NOWAIT`.
-pub type ruv_run_mode = c_int;
-
-/// libuv's `uv_loop_option`, for `ruv_loop_configure`.
-pub type ruv_loop_option = c_int;
-/** Block a signal while polling; the extra argument is the signal number.
- *  Only SIGPROF is supported (as in libuv). */
-pub const RUV_LOOP_BLOCK_SIGNAL: ruv_loop_option = 0;
-/** Count the time the loop spends waiting for I/O (`ruv_metrics_idle_time`). */
-pub const RUV_METRICS_IDLE_TIME: ruv_loop_option = 1;
-
-/** The `active_reqs` field of `ruv_loop_t`. */
-#[repr(C)]
-pub union ruv_loop_active_reqs_u {
-    pub unused: *mut c_void,
-    /** Requests in flight. */
-    pub count: c_uint,
-}
-
-/// Private to ruv.
-#[repr(C)]
-pub struct ruv_loop_private_t {
-    pub(crate) owner: *mut c_void,
-    pub(crate) state: u32,
-    pub(crate) spare: u32,
-    pub(crate) reserved: [*mut c_void; 97],
-}
-
-/** An event loop (libuv's `uv_loop_t`, 848 bytes), allocated by the caller
- *  and set up with `ruv_loop_init`. `data` is the caller's; the other public
- *  fields are read-only and kept current. */
-#[repr(C)]
-pub struct ruv_loop_s {
-    /** The caller's pointer; ruv never touches it. */
-    pub data: *mut c_void,
-    /** Active, referenced handles. */
-    pub active_handles: c_uint,
-    pub handle_queue: [*mut c_void; 2],
-    pub active_reqs: ruv_loop_active_reqs_u,
-    /** ruv's state for this loop. */
-    pub internal_fields: *mut c_void,
-    /** Set by `ruv_stop`, cleared when `ruv_run` returns. */
-    pub stop_flag: c_uint,
-    pub(crate) internal: ruv_loop_private_t,
-}
-pub type ruv_loop_t = ruv_loop_s;
-
-pub(crate) const LOOP_LIVE: u32 = 0x5275_764c;
-const LOOP_CLOSED: u32 = 0x5275_766c;
 
 /** Initialises a loop in caller memory. `loop->data` is kept. A negative
  *  errno if the kernel refuses an epoll or eventfd descriptor. The struct is
@@ -68,16 +17,14 @@ const LOOP_CLOSED: u32 = 0x5275_766c;
  *  libuv, initialising a live loop again loses it: close it first. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_init(r#loop: *mut ruv_loop_t) -> c_int {
-    let l = r#loop;
-    if l.is_null() {
-        return RUV_EINVAL;
-    }
+    let Some(nn) = NonNull::new(r#loop) else { return RUV_EINVAL };
+    let l = nn.as_ptr();
     // SAFETY: `l` points to a loop-sized struct the caller owns.
     unsafe {
         let data = (*l).data;
         std::ptr::write_bytes(l, 0, 1);
         (*l).data = data;
-        match LoopInner::new(l) {
+        match LoopInner::new(nn) {
             Ok(state) => {
                 (*l).internal_fields = Box::into_raw(state).cast();
                 (*l).internal.owner = l.cast();
@@ -101,8 +48,9 @@ pub unsafe extern "C" fn ruv_loop_close(r#loop: *mut ruv_loop_t) -> c_int {
         Ok(lp) => lp,
         Err(m) => return m.code,
     };
-    if let Err(e) = unsafe { (*lp).closable_loop() } {
-        return e;
+    // SAFETY: a live loop.
+    if let Err(e) = unsafe { (*lp).closable() } {
+        return e.code();
     }
     // SAFETY: `lp` came from `Box::into_raw` in `ruv_loop_init`; nothing
     // refers to it any more (no handles, not running).
@@ -136,6 +84,33 @@ pub extern "C" fn ruv_default_loop() -> *mut ruv_loop_t {
     l
 }
 
+/// Runs `f` on a live loop's state; misuse prints one line and returns
+/// `otherwise` (`void` and value-returning functions).
+///
+/// # Safety
+/// `l` is NULL or points at a loop-sized struct. `f` does not hold the
+/// borrow across user code (only `run` and `walk` call back, and they take
+/// the raw pointer).
+unsafe fn with_loop<R>(function: &str, l: *const ruv_loop_t, otherwise: R, f: impl FnOnce(*mut LoopInner) -> R) -> R {
+    // SAFETY: forwarded.
+    match unsafe { inner(l) } {
+        Ok(lp) => f(lp),
+        Err(m) => {
+            report(function, m);
+            otherwise
+        }
+    }
+}
+
+/// A short borrow of a live loop's state, for functions that run no user code.
+///
+/// # Safety
+/// `lp` came from `checked_loop`, and nothing else borrows it now.
+unsafe fn state<'a>(lp: *mut LoopInner) -> &'a mut LoopInner {
+    // SAFETY: forwarded.
+    unsafe { &mut *lp }
+}
+
 /** Runs the loop. RUV_RUN_DEFAULT: until no active, referenced handle or
  *  request is left, or `ruv_stop`; RUV_RUN_ONCE: one iteration, waiting for
  *  I/O if there is nothing else to do; RUV_RUN_NOWAIT: one iteration without
@@ -143,8 +118,10 @@ pub extern "C" fn ruv_default_loop() -> *mut ruv_loop_t {
  *  unknown mode; RUV_EBUSY when called from a callback of the same loop. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_run(r#loop: *mut ruv_loop_t, mode: ruv_run_mode) -> c_int {
-    // SAFETY: validated before use.
+    // SAFETY: validated before use; `run` borrows the state only between
+    // callbacks.
     match unsafe { inner(r#loop) } {
+        // SAFETY: as above.
         Ok(lp) => unsafe { LoopInner::run(lp, mode) },
         Err(m) => m.code,
     }
@@ -154,76 +131,55 @@ pub unsafe extern "C" fn ruv_run(r#loop: *mut ruv_loop_t, mode: ruv_run_mode) ->
  *  I/O in it if called before the poll phase). */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_stop(r#loop: *mut ruv_loop_t) {
-    // SAFETY: validated before use.
-    match unsafe { inner(r#loop) } {
-        Ok(_) => unsafe { (*r#loop).stop_flag = 1 },
-        Err(m) => report("ruv_stop", m),
-    }
+    // SAFETY: validated before use; a short borrow.
+    unsafe { with_loop("ruv_stop", r#loop, (), |lp| state(lp).stop()) }
 }
 
 /** Non-zero if the loop has active, referenced handles, requests in flight or
- *  close callbacks due. */
+ *  close callbacks due (read from `active_handles` and `active_reqs.count`,
+ *  as in libuv). */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_alive(r#loop: *const ruv_loop_t) -> c_int {
-    // SAFETY: validated before use.
-    match unsafe { inner(r#loop) } {
-        Ok(lp) => unsafe { (*lp).alive() as c_int },
-        Err(m) => {
-            report("ruv_loop_alive", m);
-            0
-        }
-    }
+    // SAFETY: validated before use; a short borrow.
+    unsafe { with_loop("ruv_loop_alive", r#loop, 0, |lp| state(lp).alive() as c_int) }
 }
 
 /** The loop's cached time in milliseconds, updated at the start of each
  *  iteration and by `ruv_update_time`. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_now(r#loop: *const ruv_loop_t) -> u64 {
-    // SAFETY: validated before use.
-    match unsafe { inner(r#loop) } {
-        Ok(lp) => unsafe { (*lp).now_ms },
-        Err(m) => {
-            report("ruv_now", m);
-            0
-        }
-    }
+    // SAFETY: validated before use; a short borrow.
+    unsafe { with_loop("ruv_now", r#loop, 0, |lp| state(lp).now_ms) }
 }
 
 /** Refreshes the loop's cached time from the clock. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_update_time(r#loop: *mut ruv_loop_t) {
-    // SAFETY: validated before use.
-    match unsafe { inner(r#loop) } {
-        Ok(lp) => unsafe { (*lp).update_time() },
-        Err(m) => report("ruv_update_time", m),
-    }
+    // SAFETY: validated before use; a short borrow.
+    unsafe { with_loop("ruv_update_time", r#loop, (), |lp| state(lp).update_time()) }
 }
 
 /** The epoll descriptor the loop waits on, for embedding in another loop;
  *  RUV_EINVAL for an invalid loop. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_backend_fd(r#loop: *const ruv_loop_t) -> c_int {
-    // SAFETY: validated before use.
+    // SAFETY: validated before use; a short borrow.
     match unsafe { inner(r#loop) } {
-        Ok(lp) => unsafe { (*lp).poll.as_raw_fd() },
+        // SAFETY: as above.
+        Ok(lp) => unsafe { state(lp) }.poll.as_raw_fd(),
         Err(m) => m.code,
     }
 }
 
 /** How long the next poll would wait, in ms: 0 when there is work to do now
- *  (idle handles, close callbacks, a stop), -1 when no timer limits it. For
- *  an invalid loop: one line on stderr and 0 (a negative value would read as
- *  "wait forever" to a caller embedding the loop). */
+ *  (idle handles, close callbacks, a stop, nothing that could wake a wait),
+ *  -1 when no timer limits it. For an invalid loop: one line on stderr and 0
+ *  (a negative value would read as "wait forever" to a caller embedding the
+ *  loop). */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_backend_timeout(r#loop: *const ruv_loop_t) -> c_int {
-    // SAFETY: validated before use.
-    match unsafe { inner(r#loop) } {
-        Ok(lp) => unsafe { (*lp).backend_timeout() },
-        Err(m) => {
-            report("ruv_backend_timeout", m);
-            0
-        }
-    }
+    // SAFETY: validated before use; a short borrow.
+    unsafe { with_loop("ruv_backend_timeout", r#loop, 0, |lp| state(lp).backend_timeout()) }
 }
 
 /** Calls `walk_cb(handle, arg)` for every handle of the loop, closing ones
@@ -233,14 +189,10 @@ pub unsafe extern "C" fn ruv_backend_timeout(r#loop: *const ruv_loop_t) -> c_int
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_walk(r#loop: *mut ruv_loop_t, walk_cb: ruv_walk_cb, arg: *mut c_void) {
     const F: &str = "ruv_walk";
-    // SAFETY: validated before use.
-    let lp = match unsafe { inner(r#loop) } {
-        Ok(lp) => lp,
-        Err(m) => return report(F, m),
-    };
     let Some(cb) = walk_cb else { return report(F, super::NULL_ARG) };
-    // SAFETY: `walk` ends its borrows before each callback.
-    unsafe { LoopInner::walk(lp, |h: *mut ruv_handle_t| cb(h, arg)) };
+    // SAFETY: validated before use; `walk` ends its borrows before each
+    // callback, which is the caller's with the caller's handles.
+    unsafe { with_loop(F, r#loop, (), |lp| LoopInner::walk(lp, |h| cb(h, arg))) }
 }
 
 /** `loop->data`. */
@@ -274,14 +226,8 @@ pub extern "C" fn ruv_loop_size() -> usize {
  *  `ruv_loop_configure(loop, RUV_METRICS_IDLE_TIME)`; 0 before that. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_metrics_idle_time(r#loop: *mut ruv_loop_t) -> u64 {
-    // SAFETY: validated before use.
-    match unsafe { inner(r#loop) } {
-        Ok(lp) => unsafe { (*lp).idle_time_ns }.unwrap_or(0),
-        Err(m) => {
-            report("ruv_metrics_idle_time", m);
-            0
-        }
-    }
+    // SAFETY: validated before use; a short borrow.
+    unsafe { with_loop("ruv_metrics_idle_time", r#loop, 0, |lp| state(lp).idle_time_ns.unwrap_or(0)) }
 }
 
 /// What `ruv_loop_configure` (a C variadic shim in `variadic.c`) calls, with
@@ -293,17 +239,18 @@ pub unsafe extern "C" fn ruv__loop_configure(l: *mut ruv_loop_t, option: c_int, 
         Ok(lp) => lp,
         Err(m) => return m.code,
     };
-    let this = unsafe { &mut *lp };
+    // SAFETY: a live loop; no user code runs here.
+    let this = unsafe { state(lp) };
     status(match option {
         RUV_LOOP_BLOCK_SIGNAL if arg == libc::SIGPROF => {
             this.block_sigprof = true;
             Ok(())
         }
-        RUV_LOOP_BLOCK_SIGNAL => Err(RUV_EINVAL),
+        RUV_LOOP_BLOCK_SIGNAL => Err(Error::INVAL),
         RUV_METRICS_IDLE_TIME => {
             this.idle_time_ns.get_or_insert(0);
             Ok(())
         }
-        _ => Err(RUV_ENOSYS),
+        _ => Err(Error::NOSYS),
     })
 }

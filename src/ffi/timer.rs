@@ -1,42 +1,21 @@
-//! Timers: `ruv_timer_t` and `ruv_timer_*`.
+//! Timers: `ruv_timer_*`.
 
-use super::{handle_cb, init_target, report, status, typed_ref, HandleRef};
-use crate::ffi::event_loop::ruv_loop_t;
-use crate::ffi::handle::{ruv_handle_private_t, ruv_handle_t, ruv_handle_type, RUV_TIMER};
+use super::{call, init, query};
+use crate::abi::*;
 use crate::event_loop::LoopInner;
-use crate::handle_state::Kind;
-use std::ffi::{c_int, c_void};
-
-/** A timer (libuv's `uv_timer_t`, 152 bytes). */
-#[repr(C)]
-pub struct ruv_timer_s {
-    pub data: *mut c_void,
-    pub r#loop: *mut ruv_loop_t,
-    pub r#type: ruv_handle_type,
-    pub(crate) internal: ruv_handle_private_t,
-    pub(crate) reserved: [*mut c_void; 7],
-}
-pub type ruv_timer_t = ruv_timer_s;
-
-/** Called when the timer is due. */
-pub type ruv_timer_cb = Option<unsafe extern "C" fn(handle: *mut ruv_timer_t)>;
-
-unsafe fn timer(h: *const ruv_timer_t) -> Result<HandleRef, super::Misuse> {
-    // SAFETY: forwarded.
-    unsafe { typed_ref(h.cast_mut().cast(), Kind::Timer) }
-}
+use crate::handle::Kind;
+use std::ffi::c_int;
 
 /** Initialises a timer on `loop`. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ruv_timer_t) -> c_int {
-    let h: *mut ruv_handle_t = handle.cast();
-    // SAFETY: `init_target` validates both pointers.
-    match unsafe { init_target(r#loop, h) } {
-        Ok(lp) => {
-            unsafe { (*lp).register(h, RUV_TIMER, Kind::Timer) };
-            0
-        }
-        Err(e) => e,
+    // SAFETY: `init` validates both pointers; the struct is the caller's
+    // timer, ruv's until its close callback.
+    unsafe {
+        init(r#loop, handle, |lp, h| {
+            lp.register(h, RUV_TIMER, Kind::Timer);
+            Ok(())
+        })
     }
 }
 
@@ -45,17 +24,12 @@ pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ru
  *  active timer. Timers due at the same time run in the order they were
  *  started. RUV_EINVAL for a NULL `cb` or a closing handle. */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_timer_start(
-    handle: *mut ruv_timer_t,
-    cb: ruv_timer_cb,
-    timeout: u64,
-    repeat: u64,
-) -> c_int {
-    // SAFETY: validated before use.
-    match unsafe { timer(handle) } {
-        Ok(r) => status(unsafe { (*r.lp).timer_start(r.h, r.key, handle_cb(cb), timeout, repeat) }),
-        Err(m) => m.code,
+pub unsafe extern "C" fn ruv_timer_start(handle: *mut ruv_timer_t, cb: ruv_timer_cb, timeout: u64, repeat: u64) -> c_int {
+    if cb.is_none() {
+        return RUV_EINVAL;
     }
+    // SAFETY: validated before use.
+    unsafe { call(handle, |lp, h| lp.timer_start(h, cb, timeout, repeat)) }
 }
 
 /** Stops the timer; its callback will not run. Stopping a stopped timer is
@@ -63,13 +37,7 @@ pub unsafe extern "C" fn ruv_timer_start(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_stop(handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: validated before use.
-    match unsafe { timer(handle) } {
-        Ok(r) => {
-            unsafe { (*r.lp).timer_stop(r.h, r.key) };
-            0
-        }
-        Err(m) => m.code,
-    }
+    unsafe { call(handle, |lp, h| Ok(lp.timer_stop(h))) }
 }
 
 /** Restarts a repeating timer with its repeat value as the timeout. Does
@@ -77,10 +45,7 @@ pub unsafe extern "C" fn ruv_timer_stop(handle: *mut ruv_timer_t) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_again(handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: validated before use.
-    match unsafe { timer(handle) } {
-        Ok(r) => status(unsafe { (*r.lp).timer_again(r.h, r.key) }),
-        Err(m) => m.code,
-    }
+    unsafe { call(handle, |lp, h| lp.timer_again(h)) }
 }
 
 /** Sets the repeat interval in ms; it takes effect at the next expiry or
@@ -88,23 +53,14 @@ pub unsafe extern "C" fn ruv_timer_again(handle: *mut ruv_timer_t) -> c_int {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_set_repeat(handle: *mut ruv_timer_t, repeat: u64) {
     // SAFETY: validated before use.
-    match unsafe { timer(handle) } {
-        Ok(r) => LoopInner::timer_set_repeat(r.h, repeat),
-        Err(m) => report("ruv_timer_set_repeat", m),
-    }
+    unsafe { query("ruv_timer_set_repeat", handle, (), |_, h| LoopInner::timer_set_repeat(h, repeat)) }
 }
 
 /** The repeat interval in ms. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_get_repeat(handle: *const ruv_timer_t) -> u64 {
     // SAFETY: validated before use.
-    match unsafe { timer(handle) } {
-        Ok(r) => LoopInner::timer_get_repeat(r.h),
-        Err(m) => {
-            report("ruv_timer_get_repeat", m);
-            0
-        }
-    }
+    unsafe { query("ruv_timer_get_repeat", handle, 0, |_, h| LoopInner::timer_get_repeat(h)) }
 }
 
 /** Milliseconds until the timer is due, relative to `ruv_now`; 0 if that
@@ -112,11 +68,5 @@ pub unsafe extern "C" fn ruv_timer_get_repeat(handle: *const ruv_timer_t) -> u64
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_get_due_in(handle: *const ruv_timer_t) -> u64 {
     // SAFETY: validated before use.
-    match unsafe { timer(handle) } {
-        Ok(r) => unsafe { (*r.lp).timer_get_due_in(r.h) },
-        Err(m) => {
-            report("ruv_timer_get_due_in", m);
-            0
-        }
-    }
+    unsafe { query("ruv_timer_get_due_in", handle, 0, |lp, h| lp.timer_get_due_in(h)) }
 }

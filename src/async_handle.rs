@@ -6,13 +6,11 @@
 //! the loop thread owns that. Sends coalesce: however many arrive before the
 //! loop looks, the callback runs once.
 
-use crate::error::{RUV_EBADF, RUV_EINVAL};
+use crate::abi::{HANDLE_LIVE, RUV_ASYNC, ruv_async_cb, ruv_async_t, ruv_handle_t};
+use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
-use crate::ffi::async_handle::ruv_async_t;
-use crate::ffi::handle::{self, ruv_handle_t, HANDLE_LIVE};
-use crate::handle_state::{self, AsyncFields, Kind, CLOSING};
-use crate::timer::HandleCb;
-use std::ffi::c_int;
+use crate::handle::{self, AsyncFields, Handle, Kind};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// `pending` word: a send arrived since the loop last looked.
@@ -20,56 +18,78 @@ const PENDING: u32 = 1;
 /// `pending` word: the handle is closing; sends are refused.
 const CLOSING_BIT: u32 = 2;
 
-unsafe fn pending(a: *mut ruv_async_t) -> &'static AtomicU32 {
-    // SAFETY: 4-aligned field of the caller's struct, alive while the handle is.
+/// The handle's `pending` word.
+///
+/// # Safety
+/// `a` points at an async handle struct; the reference is used only while
+/// the struct is (the handle is open, or a send is in flight).
+unsafe fn pending<'a>(a: *mut ruv_async_t) -> &'a AtomicU32 {
+    // SAFETY: a 4-aligned field of the caller's struct (the caller's contract).
     unsafe { AtomicU32::from_ptr(&raw mut (*a).internal_async.pending) }
 }
 
-unsafe fn in_flight(a: *mut ruv_async_t) -> &'static AtomicU32 {
-    // SAFETY: as above.
+/// The handle's count of sends in flight on other threads.
+///
+/// # Safety
+/// As [`pending`].
+unsafe fn in_flight<'a>(a: *mut ruv_async_t) -> &'a AtomicU32 {
+    // SAFETY: as in `pending`.
     unsafe { AtomicU32::from_ptr(&raw mut (*a).internal_async.in_flight) }
 }
 
 /// The loop's async handles.
 #[derive(Default)]
-pub struct Asyncs {
+pub(crate) struct Asyncs {
     keys: Vec<u32>,
     /// The running scan's `(key, generation)`, kept to reuse it.
     scan: Vec<(u32, u32)>,
 }
 
+impl Asyncs {
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
 impl LoopInner {
     /// `ruv_async_init`: the handle is active from the start.
-    pub(crate) unsafe fn async_init(&mut self, a: *mut ruv_async_t, cb: Option<HandleCb>) {
-        let h = a.cast();
-        // SAFETY: the caller's struct, now owned by ruv's private fields.
+    ///
+    /// # Safety
+    /// `a` points at an async handle struct that the caller hands to ruv
+    /// until its close callback.
+    pub(crate) unsafe fn async_init(&mut self, a: NonNull<ruv_async_t>, cb: ruv_async_cb) {
+        // SAFETY: the caller's struct, whose private part is ruv's from now.
         unsafe {
-            (*a).internal_async.pending = 0;
-            (*a).internal_async.in_flight = 0;
-            (*a).internal_async.waker = (&raw const self.waker).cast();
+            let p = &mut (*a.as_ptr()).internal_async;
+            p.pending = 0;
+            p.in_flight = 0;
+            p.waker = (&raw const self.waker).cast();
         }
-        let key = unsafe { self.register(h, handle::RUV_ASYNC, Kind::Async) };
-        unsafe { handle_state::fields::<AsyncFields>(h) }.cb = cb;
-        self.asyncs.keys.push(key);
+        // SAFETY: forwarded.
+        let h = unsafe { self.register(a.cast::<ruv_handle_t>(), RUV_ASYNC, Kind::Async) };
+        h.fields::<AsyncFields>().cb = cb;
+        self.asyncs.keys.push(h.key());
         self.activate(h);
     }
 
     /// Closing: refuse new sends and wait for those in flight on other
     /// threads to finish touching the struct.
-    pub(crate) fn async_close(&mut self, h: *mut ruv_handle_t, key: u32) {
+    pub(crate) fn async_close(&mut self, h: Handle) {
         let a: *mut ruv_async_t = h.cast();
         // SAFETY: a live async handle.
-        unsafe {
-            pending(a).fetch_or(CLOSING_BIT, Ordering::SeqCst);
-            while in_flight(a).load(Ordering::SeqCst) != 0 {
-                std::hint::spin_loop();
-            }
+        let (pending, in_flight) = unsafe { (pending(a), in_flight(a)) };
+        pending.fetch_or(CLOSING_BIT, Ordering::SeqCst);
+        while in_flight.load(Ordering::SeqCst) != 0 {
+            std::hint::spin_loop();
         }
-        self.asyncs.keys.retain(|&k| k != key);
+        self.asyncs.keys.retain(|&k| k != h.key());
     }
 
     /// The waker fired: run the callback of every async handle with a send
     /// pending, once each.
+    ///
+    /// # Safety
+    /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter).
     pub(crate) unsafe fn run_asyncs(lp: *mut LoopInner) {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let mut scan = {
@@ -82,46 +102,53 @@ impl LoopInner {
         };
         for &(key, generation) in &scan {
             let call = {
+                // SAFETY: as above.
                 let this = unsafe { &mut *lp };
                 let Some(slot) = this.handles.get(key, generation) else { continue };
                 let h = slot.handle();
-                if unsafe { handle_state::flags(h) } & CLOSING != 0 {
+                if h.is_closing() {
                     continue;
                 }
+                // SAFETY: a live async handle.
                 let was = unsafe { pending(h.cast()) }.fetch_and(!PENDING, Ordering::AcqRel);
                 if was & PENDING == 0 {
                     continue;
                 }
-                unsafe { handle_state::fields::<AsyncFields>(h) }.cb.map(|cb| (cb, h))
+                h.fields::<AsyncFields>().cb.map(|cb| (cb, h))
             };
             if let Some((cb, h)) = call {
-                unsafe { cb(h) };
+                // SAFETY: the caller's callback with its own handle.
+                unsafe { cb(h.cast()) };
             }
         }
         scan.clear();
+        // SAFETY: a short borrow.
         unsafe { (*lp).asyncs.scan = scan };
     }
 }
 
-/// `ruv_async_send`, from any thread.
-pub(crate) unsafe fn send(a: *mut ruv_async_t) -> c_int {
+/// `ruv_async_send`, from any thread: checks the struct itself (it cannot
+/// consult the loop's registry from another thread).
+///
+/// # Safety
+/// `a` is NULL or points at an async-handle-sized struct.
+pub(crate) unsafe fn send(a: *mut ruv_async_t) -> Result {
     if a.is_null() {
-        return RUV_EINVAL;
+        return Err(Error::INVAL);
     }
-    let h = a.cast();
     // SAFETY: the struct is the caller's; only atomics and fields written
     // before the handle was shared are read.
     unsafe {
-        if (*a).internal.owner != a.cast() || (*a).r#type != handle::RUV_ASYNC {
-            return RUV_EINVAL;
+        if (*a).internal.owner != a.cast() || (*a).r#type != RUV_ASYNC {
+            return Err(Error::INVAL);
         }
-        if handle::state(h) != HANDLE_LIVE {
-            return RUV_EBADF;
+        if handle::lifecycle(a.cast()) != HANDLE_LIVE {
+            return Err(Error::BADF);
         }
         in_flight(a).fetch_add(1, Ordering::SeqCst);
         let word = pending(a).load(Ordering::SeqCst);
         let result = if word & CLOSING_BIT != 0 {
-            RUV_EBADF
+            Err(Error::BADF)
         } else {
             if word & PENDING == 0 && pending(a).fetch_or(PENDING, Ordering::AcqRel) & PENDING == 0 {
                 let waker: *const mio::Waker = (*a).internal_async.waker.cast();
@@ -129,7 +156,7 @@ pub(crate) unsafe fn send(a: *mut ruv_async_t) -> c_int {
                 // is being woken anyway.
                 let _ = (*waker).wake();
             }
-            0
+            Ok(())
         };
         in_flight(a).fetch_sub(1, Ordering::SeqCst);
         result

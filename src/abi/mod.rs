@@ -1,0 +1,32 @@
+//! The bottom layer: every `#[repr(C)]` type and constant that `ruv.h` shows.
+//!
+//! Data only: the structs the caller allocates (with libuv's sizes and
+//! public-field offsets), their private blocks, callback typedefs, error
+//! codes, type enums and flags. Nothing here has behaviour; the core reads
+//! and writes these types, the C boundary (`crate::ffi`) passes them through.
+
+pub mod async_handle;
+pub mod error;
+pub mod event_loop;
+pub mod handle;
+pub mod misc;
+pub mod phase;
+pub mod pipe;
+pub mod poll;
+pub mod req;
+pub mod stream;
+pub mod tcp;
+pub mod timer;
+
+pub use async_handle::*;
+pub use error::*;
+pub use event_loop::*;
+pub use handle::*;
+pub use misc::*;
+pub use phase::*;
+pub use pipe::*;
+pub use poll::*;
+pub use req::*;
+pub use stream::*;
+pub use tcp::*;
+pub use timer::*;

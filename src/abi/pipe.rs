@@ -1,0 +1,26 @@
+//! Pipes: `ruv_pipe_t`, a stream over a pipe or a Unix-domain socket.
+
+use super::event_loop::ruv_loop_t;
+use super::handle::{ruv_handle_private_t, ruv_handle_type};
+use super::misc::ruv_buf_t;
+use super::stream::{ruv_alloc_cb, ruv_stream_private_t, ruv_stream_s};
+use std::ffi::{c_char, c_int, c_void};
+
+/** A pipe handle (libuv's `uv_pipe_t`, 264 bytes); a stream: cast it to
+ *  `ruv_stream_t *` for the stream calls. */
+#[repr(C)]
+pub struct ruv_pipe_s {
+    pub data: *mut c_void,
+    pub r#loop: *mut ruv_loop_t,
+    pub r#type: ruv_handle_type,
+    pub(crate) internal: ruv_handle_private_t,
+    /** Bytes queued for writing and not yet written (read-only). */
+    pub write_queue_size: usize,
+    pub alloc_cb: ruv_alloc_cb,
+    pub read_cb: Option<unsafe extern "C" fn(stream: *mut ruv_stream_s, nread: libc::ssize_t, buf: *const ruv_buf_t)>,
+    pub(crate) stream: ruv_stream_private_t,
+    /** Non-zero if the pipe passes handles (set by `ruv_pipe_init`; read-only). */
+    pub ipc: c_int,
+    pub(crate) pipe_fname: *const c_char,
+}
+pub type ruv_pipe_t = ruv_pipe_s;
