@@ -320,14 +320,19 @@ impl LoopInner {
             unsafe { Self::run_timers(lp) };
         }
         while alive && !l().stop_flag() {
-            // Whether the poll may sleep is decided now, as in libuv 1.52: an
-            // idle handle that stops itself still makes this poll not wait.
+            // As libuv 1.52: ONCE decides whether it may wait when the
+            // iteration starts (pending callbacks or idle handles then mean
+            // it does not, even if an idle handle stops itself); DEFAULT asks
+            // once the idle and prepare callbacks have run; NOWAIT never waits.
             let can_sleep = l().completed.is_empty() && l().phases[Phase::Idle as usize].is_empty();
             unsafe { Self::run_pending(lp) };
             unsafe { Self::run_phase(lp, Phase::Idle) };
             unsafe { Self::run_phase(lp, Phase::Prepare) };
-            let wait = can_sleep && mode != RUV_RUN_NOWAIT;
-            let timeout = if wait { l().backend_timeout() } else { 0 };
+            let timeout = match mode {
+                RUV_RUN_DEFAULT => l().backend_timeout(),
+                RUV_RUN_ONCE if can_sleep => l().backend_timeout(),
+                _ => 0,
+            };
             unsafe { Self::poll_io(lp, timeout) };
             for _ in 0..PENDING_ROUNDS_AFTER_POLL {
                 if !unsafe { Self::run_pending(lp) } {
