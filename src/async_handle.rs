@@ -93,6 +93,7 @@ impl LoopInner {
     pub(crate) unsafe fn run_asyncs(lp: *mut LoopInner) {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let mut scan = {
+            // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
             let mut scan = std::mem::take(&mut this.asyncs.scan);
             for &key in &this.asyncs.keys {

@@ -107,10 +107,16 @@ impl LoopInner {
     }
 
     /// The caller's loop struct.
-    fn c_loop(&self) -> &mut ruv_loop_t {
+    fn c_loop(&self) -> &ruv_loop_t {
         // SAFETY: the caller's loop struct outlives its state, and ruv
         // touches it only from the loop's thread.
-        unsafe { &mut *self.c_loop.as_ptr() }
+        unsafe { self.c_loop.as_ref() }
+    }
+
+    /// The caller's loop struct, to update its public fields.
+    fn c_loop_mut(&mut self) -> &mut ruv_loop_t {
+        // SAFETY: as in `c_loop`.
+        unsafe { self.c_loop.as_mut() }
     }
 
     /// Registers a new handle of `kind` and marks the caller's struct live.
@@ -137,12 +143,12 @@ impl LoopInner {
     // ---- active and referenced handles, requests in flight -------------------
 
     fn add_active_handles(&mut self, delta: i32) {
-        let l = self.c_loop();
+        let l = self.c_loop_mut();
         l.active_handles = l.active_handles.wrapping_add_signed(delta);
     }
 
     pub(crate) fn add_active_reqs(&mut self, delta: i32) {
-        let l = self.c_loop();
+        let l = self.c_loop_mut();
         // SAFETY: the union's `count` member is the one ruv writes.
         unsafe { l.active_reqs.count = l.active_reqs.count.wrapping_add_signed(delta) };
     }
@@ -230,7 +236,7 @@ impl LoopInner {
 
     /// `ruv_stop`.
     pub(crate) fn stop(&mut self) {
-        self.c_loop().stop_flag = 1;
+        self.c_loop_mut().stop_flag = 1;
     }
 
     /// Referenced active handles, requests in flight or close callbacks due
@@ -314,9 +320,9 @@ impl LoopInner {
         if !alive {
             l().update_time();
         }
-        // SAFETY (the phase calls below): `lp` is live and not borrowed.
         if mode == RUV_RUN_DEFAULT && alive && !l().stop_flag() {
             l().update_time();
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::run_timers(lp) };
         }
         while alive && !l().stop_flag() {
@@ -325,32 +331,40 @@ impl LoopInner {
             // it does not, even if an idle handle stops itself); DEFAULT asks
             // once the idle and prepare callbacks have run; NOWAIT never waits.
             let can_sleep = l().completed.is_empty() && l().phases[Phase::Idle as usize].is_empty();
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::run_pending(lp) };
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::run_phase(lp, Phase::Idle) };
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::run_phase(lp, Phase::Prepare) };
             let timeout = match mode {
                 RUV_RUN_DEFAULT => l().backend_timeout(),
                 RUV_RUN_ONCE if can_sleep => l().backend_timeout(),
                 _ => 0,
             };
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::poll_io(lp, timeout) };
             for _ in 0..PENDING_ROUNDS_AFTER_POLL {
+                // SAFETY: `lp` is live and not borrowed here.
                 if !unsafe { Self::run_pending(lp) } {
                     break;
                 }
             }
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::run_phase(lp, Phase::Check) };
             if !l().closing.is_empty() {
+                // SAFETY: `lp` is live and not borrowed here.
                 unsafe { Self::run_closing(lp) };
             }
             l().update_time();
+            // SAFETY: `lp` is live and not borrowed here.
             unsafe { Self::run_timers(lp) };
             alive = l().alive();
             if mode != RUV_RUN_DEFAULT {
                 break;
             }
         }
-        l().c_loop().stop_flag = 0;
+        l().c_loop_mut().stop_flag = 0;
         l().running = false;
         alive as c_int
     }
@@ -363,6 +377,7 @@ impl LoopInner {
     unsafe fn poll_io(lp: *mut LoopInner, timeout_ms: c_int) {
         // SAFETY: the borrow ends before dispatch.
         let mut events = {
+            // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
             let mut events = this.events.take().expect("events are put back after dispatch");
             let timeout = (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
@@ -393,9 +408,10 @@ impl LoopInner {
             let Some(h) = (unsafe { (*lp).handles.get(key, generation) }).map(|s| s.handle()) else {
                 continue; // closed since the poll
             };
-            // SAFETY (each dispatch): `lp` is live and not borrowed.
             match h.kind() {
+                // SAFETY: `lp` is live and not borrowed.
                 Kind::Tcp | Kind::Pipe => unsafe { Self::dispatch_stream(lp, h, event) },
+                // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
                 // Not registered with epoll: no events come for them.
                 Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async => {}

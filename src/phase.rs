@@ -107,6 +107,7 @@ impl LoopInner {
     unsafe fn run_phase_round(lp: *mut LoopInner, phase: Phase) {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let mut round = {
+            // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
             if this.phases[phase as usize].started.is_empty() {
                 return;

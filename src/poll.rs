@@ -159,6 +159,7 @@ impl LoopInner {
         let (key, generation) = (h.key(), h.generation());
         // SAFETY: the borrow ends before user code is called.
         let (cb, status, events) = {
+            // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
             if !h.is_active() || h.is_closing() {
                 return;

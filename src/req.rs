@@ -224,6 +224,7 @@ impl LoopInner {
     pub(crate) unsafe fn deliver(lp: *mut LoopInner, req: Req) {
         // SAFETY: a short borrow, ended before the callback below.
         let handle = {
+            // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
             this.add_active_reqs(-1);
             this.req_handle(req)

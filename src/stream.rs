@@ -333,6 +333,7 @@ impl LoopInner {
         for _ in 0..ACCEPT_BUDGET {
             // SAFETY: each `&mut *lp` ends before user code is called.
             let (cb, status) = {
+                // SAFETY: `lp` is live; this borrow ends before any user code runs.
                 let this = unsafe { &mut *lp };
                 if this.handles.get(key, generation).is_none() || h.is_closing() {
                     return;
@@ -464,8 +465,8 @@ impl LoopInner {
             let public = h.stream_public();
             let (Some(alloc_cb), Some(read_cb)) = (public.alloc_cb, public.read_cb) else { return };
             let mut buf = ruv_buf_t { base: null_mut(), len: 0 };
-            // SAFETY (every callback below): the caller's callbacks, given
-            // to `ruv_read_start` for this stream.
+            // SAFETY: the caller's callbacks, given to `ruv_read_start` for
+            // this stream (so for every callback below).
             unsafe { alloc_cb(h.as_ptr(), SUGGESTED_READ, &mut buf) };
             if !reading() {
                 // alloc_cb stopped or closed the stream: hand the buffer back.
@@ -565,9 +566,15 @@ impl LoopInner {
         if s.write_head.is_null() && s.flags & CONNECTING == 0 {
             // Nothing ahead of it: write now.
             match send_req(s.fd, s.flags & SOCKET != 0, req) {
-                Ok(true) => return Ok(self.req_complete(r, 0)),
+                Ok(true) => {
+                    self.req_complete(r, 0);
+                    return Ok(());
+                }
                 Ok(false) => {}
-                Err(e) => return Ok(self.req_complete(r, -e as isize)),
+                Err(e) => {
+                    self.req_complete(r, -e as isize);
+                    return Ok(());
+                }
             }
         }
         if s.write_tail.is_null() {

@@ -419,6 +419,7 @@ impl LoopInner {
     unsafe fn run_due_timers(lp: *mut LoopInner) {
         // SAFETY: each `&mut *lp` below ends before user code is called.
         let mut ready = {
+            // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
             this.timers.expire(this.now_ms, &mut this.handles);
             let ready = std::mem::take(&mut this.timers.ready);

@@ -33,7 +33,12 @@ unsafe fn copy_out(text: &[u8], dst: *mut c_char, size: usize) -> c_int {
  *  `size` bytes. `dst` is untouched on error: RUV_ENOSPC when the text and its
  *  NUL do not fit (`INET6_ADDRSTRLEN`, 46, is always enough),
  *  RUV_EAFNOSUPPORT for another family, RUV_EINVAL when `src` or `dst` is
- *  NULL. Returns 0 on success. */
+ *  NULL. Returns 0 on success.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `src` 4 (AF_INET) or 16
+ *  (AF_INET6) readable bytes and `dst` `size` writable bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_inet_ntop(af: c_int, src: *const c_void, dst: *mut c_char, size: usize) -> c_int {
     let mut text = Text::new();
@@ -55,7 +60,12 @@ pub unsafe extern "C" fn ruv_inet_ntop(af: c_int, src: *const c_void, dst: *mut 
  *  address ("fe80::1", "::ffff:10.0.0.1"; a "%zone" suffix is accepted and
  *  ignored) into 16 bytes (a `struct in6_addr`). `dst` is written only on
  *  success. Returns 0, RUV_EINVAL when the text is not such an address or
- *  `src` or `dst` is NULL, or RUV_EAFNOSUPPORT for another family. */
+ *  `src` or `dst` is NULL, or RUV_EAFNOSUPPORT for another family.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `src` a NUL-terminated
+ *  string and `dst` 4 (AF_INET) or 16 (AF_INET6) writable bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int {
     if src.is_null() || dst.is_null() {
@@ -79,7 +89,12 @@ pub unsafe extern "C" fn ruv_inet_pton(af: c_int, src: *const c_char, dst: *mut 
  *  `ruv_inet_pton(AF_INET, ...)` does ("127.0.0.1"; "0.0.0.0" for any
  *  address). Returns 0, or RUV_EINVAL when `ip` is not a dotted quad (the
  *  struct is then filled but for `sin_addr`, which stays 0) or a pointer is
- *  NULL. */
+ *  NULL.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `ip` a NUL-terminated
+ *  string and `addr` a `struct sockaddr_in`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_ip4_addr(ip: *const c_char, port: c_int, addr: *mut sockaddr_in) -> c_int {
     if addr.is_null() {
@@ -103,7 +118,12 @@ pub unsafe extern "C" fn ruv_ip4_addr(ip: *const c_char, port: c_int, addr: *mut
  *  the zone is a decimal number, to that number; an unknown zone leaves it 0
  *  without an error, as in libuv. Returns 0, or RUV_EINVAL when `ip` is not an
  *  IPv6 address (the struct is then filled but for `sin6_addr`, which stays
- *  0) or a pointer is NULL. */
+ *  0) or a pointer is NULL.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `ip` a NUL-terminated
+ *  string and `addr` a `struct sockaddr_in6`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_ip6_addr(ip: *const c_char, port: c_int, addr: *mut sockaddr_in6) -> c_int {
     if addr.is_null() {
@@ -134,7 +154,12 @@ pub unsafe extern "C" fn ruv_ip6_addr(ip: *const c_char, port: c_int, addr: *mut
  *  16 always enough), as `ruv_inet_ntop(AF_INET, &src->sin_addr, dst, size)`:
  *  the port is left out and `sin_family` is not checked. RUV_ENOSPC when the
  *  text does not fit (nothing is written: no truncated text), RUV_EINVAL for a
- *  NULL pointer. */
+ *  NULL pointer.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `src` a `struct
+ *  sockaddr_in` and `dst` `size` writable bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_ip4_name(src: *const sockaddr_in, dst: *mut c_char, size: usize) -> c_int {
     if src.is_null() {
@@ -148,7 +173,12 @@ pub unsafe extern "C" fn ruv_ip4_name(src: *const sockaddr_in, dst: *mut c_char,
  *  46 always enough), as `ruv_inet_ntop(AF_INET6, &src->sin6_addr, dst,
  *  size)`: the port and scope id are left out and `sin6_family` is not
  *  checked. RUV_ENOSPC when the text does not fit (nothing is written),
- *  RUV_EINVAL for a NULL pointer. */
+ *  RUV_EINVAL for a NULL pointer.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `src` a `struct
+ *  sockaddr_in6` and `dst` `size` writable bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_ip6_name(src: *const sockaddr_in6, dst: *mut c_char, size: usize) -> c_int {
     if src.is_null() {
@@ -160,7 +190,12 @@ pub unsafe extern "C" fn ruv_ip6_name(src: *const sockaddr_in6, dst: *mut c_char
 
 /** `ruv_ip4_name` or `ruv_ip6_name`, as `src->sa_family` says (AF_INET or
  *  AF_INET6); RUV_EAFNOSUPPORT for another family, RUV_EINVAL for a NULL
- *  pointer. */
+ *  pointer.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `src` a socket address
+ *  as large as its family's and `dst` `size` writable bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_ip_name(src: *const sockaddr, dst: *mut c_char, size: usize) -> c_int {
     if src.is_null() {

@@ -60,7 +60,12 @@ pub extern "C" fn ruv_strerror(err: c_int) -> *const c_char {
 }
 
 /** Writes the message for `err` into `buf` (at most `buflen` bytes, always
- *  terminated) and returns `buf`. */
+ *  terminated) and returns `buf`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `buf` `buflen` writable
+ *  bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_strerror_r(err: c_int, buf: *mut c_char, buflen: usize) -> *mut c_char {
     // SAFETY: forwarded from the caller.
@@ -79,7 +84,12 @@ pub extern "C" fn ruv_err_name(err: c_int) -> *const c_char {
 }
 
 /** Writes the name of `err` into `buf` (at most `buflen` bytes, always
- *  terminated) and returns `buf`. */
+ *  terminated) and returns `buf`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `buf` `buflen` writable
+ *  bytes.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_err_name_r(err: c_int, buf: *mut c_char, buflen: usize) -> *mut c_char {
     // SAFETY: forwarded from the caller.

@@ -14,7 +14,11 @@ use std::sync::Mutex;
 /** Initialises a loop in caller memory. `loop->data` is kept. A negative
  *  errno if the kernel refuses an epoll or eventfd descriptor. The struct is
  *  not inspected first (it is uninitialised in a correct program), so, as in
- *  libuv, initialising a live loop again loses it: close it first. */
+ *  libuv, initialising a live loop again loses it: close it first.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_init(r#loop: *mut ruv_loop_t) -> c_int {
     let Some(nn) = NonNull::new(r#loop) else { return RUV_EINVAL };
@@ -39,7 +43,11 @@ pub unsafe extern "C" fn ruv_loop_init(r#loop: *mut ruv_loop_t) -> c_int {
 /** Frees the loop's resources. RUV_EBUSY while any handle is open (close
  *  callbacks not yet run count as open), a request is in flight, or the loop
  *  is running. The default loop can be used again afterwards: the next
- *  `ruv_default_loop` call sets it up anew. */
+ *  `ruv_default_loop` call sets it up anew.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_close(r#loop: *mut ruv_loop_t) -> c_int {
     let l = r#loop;
@@ -115,7 +123,11 @@ unsafe fn state<'a>(lp: *mut LoopInner) -> &'a mut LoopInner {
  *  request is left, or `ruv_stop`; RUV_RUN_ONCE: one iteration, waiting for
  *  I/O if there is nothing else to do; RUV_RUN_NOWAIT: one iteration without
  *  waiting. Returns non-zero if the loop is still alive. RUV_EINVAL for an
- *  unknown mode; RUV_EBUSY when called from a callback of the same loop. */
+ *  unknown mode; RUV_EBUSY when called from a callback of the same loop.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_run(r#loop: *mut ruv_loop_t, mode: ruv_run_mode) -> c_int {
     // SAFETY: validated before use; `run` borrows the state only between
@@ -128,7 +140,11 @@ pub unsafe extern "C" fn ruv_run(r#loop: *mut ruv_loop_t, mode: ruv_run_mode) ->
 }
 
 /** Makes `ruv_run` return after the current iteration (without waiting for
- *  I/O in it if called before the poll phase). */
+ *  I/O in it if called before the poll phase).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_stop(r#loop: *mut ruv_loop_t) {
     // SAFETY: validated before use; a short borrow.
@@ -137,7 +153,11 @@ pub unsafe extern "C" fn ruv_stop(r#loop: *mut ruv_loop_t) {
 
 /** Non-zero if the loop has active, referenced handles, requests in flight or
  *  close callbacks due (read from `active_handles` and `active_reqs.count`,
- *  as in libuv). */
+ *  as in libuv).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_alive(r#loop: *const ruv_loop_t) -> c_int {
     // SAFETY: validated before use; a short borrow.
@@ -145,14 +165,22 @@ pub unsafe extern "C" fn ruv_loop_alive(r#loop: *const ruv_loop_t) -> c_int {
 }
 
 /** The loop's cached time in milliseconds, updated at the start of each
- *  iteration and by `ruv_update_time`. */
+ *  iteration and by `ruv_update_time`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_now(r#loop: *const ruv_loop_t) -> u64 {
     // SAFETY: validated before use; a short borrow.
     unsafe { with_loop("ruv_now", r#loop, 0, |lp| state(lp).now_ms) }
 }
 
-/** Refreshes the loop's cached time from the clock. */
+/** Refreshes the loop's cached time from the clock.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_update_time(r#loop: *mut ruv_loop_t) {
     // SAFETY: validated before use; a short borrow.
@@ -160,7 +188,11 @@ pub unsafe extern "C" fn ruv_update_time(r#loop: *mut ruv_loop_t) {
 }
 
 /** The epoll descriptor the loop waits on, for embedding in another loop;
- *  RUV_EINVAL for an invalid loop. */
+ *  RUV_EINVAL for an invalid loop.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_backend_fd(r#loop: *const ruv_loop_t) -> c_int {
     // SAFETY: validated before use; a short borrow.
@@ -175,7 +207,11 @@ pub unsafe extern "C" fn ruv_backend_fd(r#loop: *const ruv_loop_t) -> c_int {
  *  (idle handles, close callbacks, a stop, nothing that could wake a wait),
  *  -1 when no timer limits it. For an invalid loop: one line on stderr and 0
  *  (a negative value would read as "wait forever" to a caller embedding the
- *  loop). */
+ *  loop).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_backend_timeout(r#loop: *const ruv_loop_t) -> c_int {
     // SAFETY: validated before use; a short borrow.
@@ -185,7 +221,11 @@ pub unsafe extern "C" fn ruv_backend_timeout(r#loop: *const ruv_loop_t) -> c_int
 /** Calls `walk_cb(handle, arg)` for every handle of the loop, closing ones
  *  included, in the order they were initialised. The callback may close
  *  handles (they are still visited, as closing handles); a handle whose close
- *  callback has run in the meantime is skipped. */
+ *  callback has run in the meantime is skipped.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_walk(r#loop: *mut ruv_loop_t, walk_cb: ruv_walk_cb, arg: *mut c_void) {
     const F: &str = "ruv_walk";
@@ -195,7 +235,11 @@ pub unsafe extern "C" fn ruv_walk(r#loop: *mut ruv_loop_t, walk_cb: ruv_walk_cb,
     unsafe { with_loop(F, r#loop, (), |lp| LoopInner::walk(lp, |h| cb(h, arg))) }
 }
 
-/** `loop->data`. */
+/** `loop->data`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_get_data(r#loop: *const ruv_loop_t) -> *mut c_void {
     if r#loop.is_null() {
@@ -206,7 +250,11 @@ pub unsafe extern "C" fn ruv_loop_get_data(r#loop: *const ruv_loop_t) -> *mut c_
     unsafe { (*r#loop).data }
 }
 
-/** Sets `loop->data`. */
+/** Sets `loop->data`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_loop_set_data(r#loop: *mut ruv_loop_t, data: *mut c_void) {
     if r#loop.is_null() {
@@ -223,7 +271,11 @@ pub extern "C" fn ruv_loop_size() -> usize {
 }
 
 /** Nanoseconds the loop has spent waiting for I/O since
- *  `ruv_loop_configure(loop, RUV_METRICS_IDLE_TIME)`; 0 before that. */
+ *  `ruv_loop_configure(loop, RUV_METRICS_IDLE_TIME)`; 0 before that.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_metrics_idle_time(r#loop: *mut ruv_loop_t) -> u64 {
     // SAFETY: validated before use; a short borrow.
@@ -232,6 +284,9 @@ pub unsafe extern "C" fn ruv_metrics_idle_time(r#loop: *mut ruv_loop_t) -> u64 {
 
 /// What `ruv_loop_configure` (a C variadic shim in `variadic.c`) calls, with
 /// its one optional argument read already. Not part of the header.
+///
+/// # Safety
+/// Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv__loop_configure(l: *mut ruv_loop_t, option: c_int, arg: c_int) -> c_int {
     // SAFETY: validated before use.

@@ -10,7 +10,13 @@ use std::ffi::{CStr, c_char, c_int, c_void};
  *  from the loop on a later phase, never from inside `ruv_close`. Pending
  *  callbacks of the handle do not run after this. The memory may be freed in
  *  `close_cb` or after it. Closing twice, or closing a handle that was never
- *  initialised, prints one line to stderr and does nothing. */
+ *  initialised, prints one line to stderr and does nothing.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_close(handle: *mut ruv_handle_t, close_cb: ruv_close_cb) {
     const F: &str = "ruv_close";
@@ -36,7 +42,13 @@ fn not_a_handle(function: &str, m: Misuse) -> c_int {
 
 /** Non-zero if the handle is active: a started timer, idle, prepare, check or
  *  poll handle, a reading or listening stream, or an async handle. Closing
- *  handles are not active. */
+ *  handles are not active.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_is_active(handle: *const ruv_handle_t) -> c_int {
     // SAFETY: validated before use.
@@ -47,7 +59,13 @@ pub unsafe extern "C" fn ruv_is_active(handle: *const ruv_handle_t) -> c_int {
 }
 
 /** Non-zero if `ruv_close` was called on the handle (also after its close
- *  callback has run). */
+ *  callback has run).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_is_closing(handle: *const ruv_handle_t) -> c_int {
     // SAFETY: validated; the marker is read from the handle's own memory.
@@ -57,21 +75,39 @@ pub unsafe extern "C" fn ruv_is_closing(handle: *const ruv_handle_t) -> c_int {
     }
 }
 
-/** Makes an active handle keep the loop alive again (the default). Idempotent. */
+/** Makes an active handle keep the loop alive again (the default). Idempotent.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_ref(handle: *mut ruv_handle_t) {
     // SAFETY: validated before use.
     unsafe { call_void("ruv_ref", handle, |lp, h| lp.set_ref(h, true)) }
 }
 
-/** Stops an active handle from keeping the loop alive. Idempotent. */
+/** Stops an active handle from keeping the loop alive. Idempotent.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_unref(handle: *mut ruv_handle_t) {
     // SAFETY: validated before use.
     unsafe { call_void("ruv_unref", handle, |lp, h| lp.set_ref(h, false)) }
 }
 
-/** Non-zero if the handle is referenced. */
+/** Non-zero if the handle is referenced.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_has_ref(handle: *const ruv_handle_t) -> c_int {
     // SAFETY: validated before use.
@@ -101,7 +137,13 @@ pub extern "C" fn ruv_handle_size(r#type: ruv_handle_type) -> usize {
     }
 }
 
-/** The handle's type (`handle->type`). */
+/** The handle's type (`handle->type`).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_handle_get_type(handle: *const ruv_handle_t) -> ruv_handle_type {
     if handle.is_null() {
@@ -139,7 +181,13 @@ pub extern "C" fn ruv_handle_type_name(r#type: ruv_handle_type) -> *const c_char
     name.as_ptr()
 }
 
-/** `handle->data`. */
+/** `handle->data`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_handle_get_data(handle: *const ruv_handle_t) -> *mut c_void {
     if handle.is_null() {
@@ -150,7 +198,13 @@ pub unsafe extern "C" fn ruv_handle_get_data(handle: *const ruv_handle_t) -> *mu
     unsafe { (*handle).data }
 }
 
-/** Sets `handle->data`. */
+/** Sets `handle->data`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_handle_set_data(handle: *mut ruv_handle_t, data: *mut c_void) {
     if handle.is_null() {
@@ -161,7 +215,13 @@ pub unsafe extern "C" fn ruv_handle_set_data(handle: *mut ruv_handle_t, data: *m
     unsafe { (*handle).data = data };
 }
 
-/** `handle->loop`. */
+/** `handle->loop`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_handle_get_loop(handle: *const ruv_handle_t) -> *mut ruv_loop_t {
     if handle.is_null() {
@@ -174,7 +234,14 @@ pub unsafe extern "C" fn ruv_handle_get_loop(handle: *const ruv_handle_t) -> *mu
 
 /** Stores the handle's file descriptor in `*fd`. RUV_EINVAL for handles
  *  without one (timers, idle, ...) or a NULL argument, RUV_EBADF for a
- *  closing or closed handle. */
+ *  closing or closed handle.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_handle_t` and `fd` a `ruv_os_fd_t`. Handles and requests follow the
+ *  ownership rule (in place, untouched, until their close or request
+ *  callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_fileno(handle: *const ruv_handle_t, fd: *mut ruv_os_fd_t) -> c_int {
     if fd.is_null() {

@@ -8,7 +8,13 @@ use std::ffi::c_int;
 
 /** Initialises a pipe handle. `ipc` non-zero marks a pipe meant to pass
  *  handles (kept in `pipe->ipc`; ruv does not pass handles yet, so such a
- *  pipe carries bytes only). */
+ *  pipe carries bytes only).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ *  and `handle` a `ruv_pipe_t`. Handles and requests follow the ownership
+ *  rule (in place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_pipe_init(r#loop: *mut ruv_loop_t, handle: *mut ruv_pipe_t, ipc: c_int) -> c_int {
     // SAFETY: `init` validates both pointers; the struct is the caller's pipe
@@ -20,7 +26,13 @@ pub unsafe extern "C" fn ruv_pipe_init(r#loop: *mut ruv_loop_t, handle: *mut ruv
  *  Unix-domain socket), made non-blocking; ruv closes it when the handle is
  *  closed. The stream is readable and writable as the descriptor's access
  *  mode allows. RUV_EBUSY if the pipe has a descriptor already, RUV_EBADF for
- *  a bad one. */
+ *  a bad one.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_pipe_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_pipe_open(handle: *mut ruv_pipe_t, file: ruv_file) -> c_int {
     // SAFETY: validated before use.

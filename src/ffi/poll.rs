@@ -11,7 +11,13 @@ use std::ffi::c_int;
  *  The descriptor may be one a stream of the loop holds (while that stream
  *  is not reading, as libuv asks). RUV_EEXIST if a started poll handle of
  *  the loop has `fd`; RUV_EPERM for a descriptor epoll cannot watch (a
- *  regular file); RUV_EBADF for a bad one. */
+ *  regular file); RUV_EBADF for a bad one.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ *  and `handle` a `ruv_poll_t`. Handles and requests follow the ownership
+ *  rule (in place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_init(r#loop: *mut ruv_loop_t, handle: *mut ruv_poll_t, fd: c_int) -> c_int {
     // SAFETY: `init` validates both pointers; the struct is the caller's poll
@@ -19,7 +25,13 @@ pub unsafe extern "C" fn ruv_poll_init(r#loop: *mut ruv_loop_t, handle: *mut ruv
     unsafe { init(r#loop, handle, |lp, h| lp.poll_init(h, fd)) }
 }
 
-/** Like `ruv_poll_init`, for a socket (the same on Unix). */
+/** Like `ruv_poll_init`, for a socket (the same on Unix).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ *  and `handle` a `ruv_poll_t`. Handles and requests follow the ownership
+ *  rule (in place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_init_socket(r#loop: *mut ruv_loop_t, handle: *mut ruv_poll_t, socket: ruv_os_sock_t) -> c_int {
     // SAFETY: forwarded.
@@ -31,16 +43,33 @@ pub unsafe extern "C" fn ruv_poll_init_socket(r#loop: *mut ruv_loop_t, handle: *
  *  iteration while one of them holds. `events` 0 stops the handle.
  *  RUV_EINVAL for other bits, a NULL `cb` or a closing handle; RUV_EEXIST if
  *  another started handle watches the same descriptor; a negative errno if
- *  epoll refuses the descriptor (the handle is stopped then). */
+ *  epoll refuses the descriptor (the handle is stopped then).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_poll_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_start(handle: *mut ruv_poll_t, events: c_int, cb: ruv_poll_cb) -> c_int {
     // SAFETY: validated before use.
     unsafe { call(handle, |lp, h| lp.poll_start(h, events, cb)) }
 }
 
-/** Stops watching; the descriptor is left as it is. */
+/** Stops watching; the descriptor is left as it is.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_poll_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_poll_stop(handle: *mut ruv_poll_t) -> c_int {
     // SAFETY: validated before use.
-    unsafe { call(handle, |lp, h| Ok(lp.poll_stop(h))) }
+    unsafe {
+        call(handle, |lp, h| {
+            lp.poll_stop(h);
+            Ok(())
+        })
+    }
 }

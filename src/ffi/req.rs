@@ -23,7 +23,13 @@ pub extern "C" fn ruv_req_size(r#type: ruv_req_type) -> usize {
     }
 }
 
-/** `req->data`. */
+/** `req->data`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `req` a `ruv_req_t`.
+ *  Handles and requests follow the ownership rule (in place, untouched,
+ *  until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_req_get_data(req: *const ruv_req_t) -> *mut c_void {
     if req.is_null() {
@@ -34,7 +40,13 @@ pub unsafe extern "C" fn ruv_req_get_data(req: *const ruv_req_t) -> *mut c_void 
     unsafe { (*req).data }
 }
 
-/** Sets `req->data`. */
+/** Sets `req->data`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `req` a `ruv_req_t`.
+ *  Handles and requests follow the ownership rule (in place, untouched,
+ *  until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_req_set_data(req: *mut ruv_req_t, data: *mut c_void) {
     if req.is_null() {
@@ -44,7 +56,13 @@ pub unsafe extern "C" fn ruv_req_set_data(req: *mut ruv_req_t, data: *mut c_void
     unsafe { (*req).data = data };
 }
 
-/** `req->type`. */
+/** `req->type`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `req` a `ruv_req_t`.
+ *  Handles and requests follow the ownership rule (in place, untouched,
+ *  until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_req_get_type(req: *const ruv_req_t) -> ruv_req_type {
     if req.is_null() {

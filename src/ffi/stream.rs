@@ -33,7 +33,13 @@ unsafe fn buffers<'a>(bufs: *const ruv_buf_t, nbufs: c_uint) -> Result<&'a [ruv_
 /** Starts listening for connections; `cb` runs for each one that is waiting
  *  (a NULL `cb` is allowed, as in libuv: connections then wait in the
  *  backlog). Returns the error a bind kept (RUV_EADDRINUSE), or the kernel's;
- *  RUV_EINVAL for a closing stream or an unbound pipe. */
+ *  RUV_EINVAL for a closing stream or an unbound pipe.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `stream` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_listen(stream: *mut ruv_stream_t, backlog: c_int, cb: ruv_connection_cb) -> c_int {
     // SAFETY: validated before use.
@@ -43,7 +49,14 @@ pub unsafe extern "C" fn ruv_listen(stream: *mut ruv_stream_t, backlog: c_int, c
 /** Takes the waiting connection into `client` (an initialised handle of the
  *  listener's type, without a descriptor). Call it from `connection_cb`.
  *  RUV_EAGAIN when no connection is waiting; RUV_EBUSY if `client` has a
- *  descriptor already; RUV_EINVAL for handles of different loops. */
+ *  descriptor already; RUV_EINVAL for handles of different loops.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `server` a
+ *  `ruv_stream_t` and `client` a `ruv_stream_t`. Handles and requests
+ *  follow the ownership rule (in place, untouched, until their close or
+ *  request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_accept(server: *mut ruv_stream_t, client: *mut ruv_stream_t) -> c_int {
     // SAFETY: both validated before use.
@@ -59,7 +72,13 @@ pub unsafe extern "C" fn ruv_accept(server: *mut ruv_stream_t, client: *mut ruv_
 /** Starts reading: `alloc_cb` then `read_cb` for each chunk that arrives.
  *  RUV_EINVAL for NULL callbacks or a closing stream; RUV_ENOTCONN for a
  *  stream that cannot be read (no descriptor); RUV_EALREADY if it is reading
- *  already. After RUV_EOF reading may start again (and gets RUV_EOF again). */
+ *  already. After RUV_EOF reading may start again (and gets RUV_EOF again).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `stream` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_read_start(stream: *mut ruv_stream_t, alloc_cb: ruv_alloc_cb, read_cb: ruv_read_cb) -> c_int {
     // SAFETY: validated before use.
@@ -67,11 +86,22 @@ pub unsafe extern "C" fn ruv_read_start(stream: *mut ruv_stream_t, alloc_cb: ruv
 }
 
 /** Stops reading; no more `read_cb` calls until `ruv_read_start`. Data that
- *  arrives meanwhile waits in the kernel. */
+ *  arrives meanwhile waits in the kernel.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `stream` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_read_stop(stream: *mut ruv_stream_t) -> c_int {
     // SAFETY: validated before use.
-    unsafe { call(stream, |lp, h| Ok(lp.read_stop(h))) }
+    unsafe {
+        call(stream, |lp, h| {
+            lp.read_stop(h);
+            Ok(())
+        })
+    }
 }
 
 /** Writes `nbufs` buffers in order. When nothing is queued the bytes go out at
@@ -81,7 +111,14 @@ pub unsafe extern "C" fn ruv_read_stop(stream: *mut ruv_stream_t) -> c_int {
  *  array `bufs` is copied; the bytes are not. Checked in libuv's order:
  *  RUV_EINVAL for NULL or zero buffers (or a NULL request), RUV_EBADF without
  *  a descriptor, RUV_EPIPE after `ruv_shutdown`. A peer that went away is an
- *  error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE on a socket. */
+ *  error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE on a socket.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `req` a `ruv_write_t`,
+ *  `handle` a `ruv_stream_t` and `bufs` `nbufs` buffers. Handles and
+ *  requests follow the ownership rule (in place, untouched, until their
+ *  close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_write(
     req: *mut ruv_write_t,
@@ -105,7 +142,14 @@ pub unsafe extern "C" fn ruv_write(
  *  written (possibly fewer than asked), or RUV_EINVAL for NULL or zero
  *  buffers, RUV_EAGAIN while connecting, with writes queued or when the
  *  kernel takes nothing, RUV_EBADF without a descriptor, RUV_EPIPE when not
- *  writable, or the kernel's error. */
+ *  writable, or the kernel's error.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_stream_t` and `bufs` `nbufs` buffers. Handles and requests follow
+ *  the ownership rule (in place, untouched, until their close or request
+ *  callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_try_write(handle: *mut ruv_stream_t, bufs: *const ruv_buf_t, nbufs: c_uint) -> c_int {
     // SAFETY: the caller's contract: `bufs` has `nbufs` entries.
@@ -123,7 +167,14 @@ pub unsafe extern "C" fn ruv_try_write(handle: *mut ruv_stream_t, bufs: *const r
 
 /** Shuts down the write side once every queued write is written; `cb` runs
  *  then. RUV_ENOTCONN if the stream is not writable or is shutting down
- *  already; RUV_EINVAL for a NULL request. */
+ *  already; RUV_EINVAL for a NULL request.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `req` a
+ *  `ruv_shutdown_t` and `handle` a `ruv_stream_t`. Handles and requests
+ *  follow the ownership rule (in place, untouched, until their close or
+ *  request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_shutdown(req: *mut ruv_shutdown_t, handle: *mut ruv_stream_t, cb: ruv_shutdown_cb) -> c_int {
     let Some(req) = NonNull::new(req) else { return RUV_EINVAL };
@@ -133,14 +184,26 @@ pub unsafe extern "C" fn ruv_shutdown(req: *mut ruv_shutdown_t, handle: *mut ruv
 }
 
 /** Non-zero if the stream can be read from (it has a connected descriptor;
- *  it stays readable after RUV_EOF, until closed). */
+ *  it stays readable after RUV_EOF, until closed).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_is_readable(handle: *const ruv_stream_t) -> c_int {
     // SAFETY: validated before use.
     unsafe { query("ruv_is_readable", handle, 0, |_, h| crate::stream::is_readable(h) as c_int) }
 }
 
-/** Non-zero if the stream can be written to (connected, not shut down). */
+/** Non-zero if the stream can be written to (connected, not shut down).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_is_writable(handle: *const ruv_stream_t) -> c_int {
     // SAFETY: validated before use.
@@ -148,14 +211,26 @@ pub unsafe extern "C" fn ruv_is_writable(handle: *const ruv_stream_t) -> c_int {
 }
 
 /** Makes the stream's descriptor blocking (non-zero) or not. Use with care: a
- *  blocking descriptor blocks the loop. */
+ *  blocking descriptor blocks the loop.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_stream_set_blocking(handle: *mut ruv_stream_t, blocking: c_int) -> c_int {
     // SAFETY: validated before use.
     unsafe { call(handle, |_, h| crate::stream::set_blocking(h, blocking != 0)) }
 }
 
-/** Bytes queued for writing and not yet written (`write_queue_size`). */
+/** Bytes queued for writing and not yet written (`write_queue_size`).
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `stream` a
+ *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ *  place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_stream_get_write_queue_size(stream: *const ruv_stream_t) -> usize {
     // SAFETY: validated before use.

@@ -6,7 +6,13 @@ use crate::event_loop::LoopInner;
 use crate::handle::Kind;
 use std::ffi::c_int;
 
-/** Initialises a timer on `loop`. */
+/** Initialises a timer on `loop`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ *  and `handle` a `ruv_timer_t`. Handles and requests follow the ownership
+ *  rule (in place, untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: `init` validates both pointers; the struct is the caller's
@@ -22,7 +28,13 @@ pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ru
 /** Starts the timer: `cb` runs `timeout` ms after the loop's cached time
  *  (`ruv_now`), then every `repeat` ms if `repeat` is not 0. Restarts an
  *  active timer. Timers due at the same time run in the order they were
- *  started. RUV_EINVAL for a NULL `cb` or a closing handle. */
+ *  started. RUV_EINVAL for a NULL `cb` or a closing handle.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_start(handle: *mut ruv_timer_t, cb: ruv_timer_cb, timeout: u64, repeat: u64) -> c_int {
     if cb.is_none() {
@@ -33,15 +45,32 @@ pub unsafe extern "C" fn ruv_timer_start(handle: *mut ruv_timer_t, cb: ruv_timer
 }
 
 /** Stops the timer; its callback will not run. Stopping a stopped timer is
- *  fine. */
+ *  fine.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_stop(handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: validated before use.
-    unsafe { call(handle, |lp, h| Ok(lp.timer_stop(h))) }
+    unsafe {
+        call(handle, |lp, h| {
+            lp.timer_stop(h);
+            Ok(())
+        })
+    }
 }
 
 /** Restarts a repeating timer with its repeat value as the timeout. Does
- *  nothing if the repeat is 0. RUV_EINVAL if the timer was never started. */
+ *  nothing if the repeat is 0. RUV_EINVAL if the timer was never started.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_again(handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: validated before use.
@@ -49,14 +78,26 @@ pub unsafe extern "C" fn ruv_timer_again(handle: *mut ruv_timer_t) -> c_int {
 }
 
 /** Sets the repeat interval in ms; it takes effect at the next expiry or
- *  `ruv_timer_again`. */
+ *  `ruv_timer_again`.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_set_repeat(handle: *mut ruv_timer_t, repeat: u64) {
     // SAFETY: validated before use.
     unsafe { query("ruv_timer_set_repeat", handle, (), |_, h| LoopInner::timer_set_repeat(h, repeat)) }
 }
 
-/** The repeat interval in ms. */
+/** The repeat interval in ms.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_get_repeat(handle: *const ruv_timer_t) -> u64 {
     // SAFETY: validated before use.
@@ -64,7 +105,13 @@ pub unsafe extern "C" fn ruv_timer_get_repeat(handle: *const ruv_timer_t) -> u64
 }
 
 /** Milliseconds until the timer is due, relative to `ruv_now`; 0 if that
- *  time has passed. */
+ *  time has passed.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a
+ *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ *  untouched, until their close or request callback).
+ */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_timer_get_due_in(handle: *const ruv_timer_t) -> u64 {
     // SAFETY: validated before use.
