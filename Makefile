@@ -42,6 +42,9 @@ target/examples-c/%: examples-c/%.c include/ruv.h $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude $< $(STATIC) $(SYSLIBS) -o $@
 
+# Regenerates the committed headers from src/: include/ruv.h (cbindgen) and
+# include/uv-compat/uv.h (libuv's names for ruv.h's, made by tests/header.rs).
+# `cargo test` fails while either is stale.
 header:
 	RUV_BLESS=1 $(CARGO) test --test header
 
