@@ -22,12 +22,15 @@ STATIC   := $(OUT)/libruv.a
 SHARED   := $(OUT)/libruv.so
 SYSLIBS  := -lpthread -ldl -lm
 EXAMPLES := $(patsubst examples-c/%.c,target/examples-c/%,$(wildcard examples-c/*.c))
+# A libuv program built unchanged against ruv (-Iinclude/uv-compat), and
+# against libuv itself where libuv's headers are installed.
+COMPAT   := target/compat/echo-server-uv
 
 # Zig: 0.16 has @cImport; 0.17 only translate-c (tests/zig/build.zig).
 ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
-.PHONY: all lib examples header test test-rust test-valgrind test-examples test-install test-zig \
+.PHONY: all lib examples compat-example header test test-rust test-valgrind test-examples test-install test-zig \
         zig-tools run run-http run-echo run-ticker bench install uninstall clean ruv.pc
 
 all: lib examples
@@ -42,6 +45,26 @@ target/examples-c/%: examples-c/%.c include/ruv.h $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude $< $(STATIC) $(SYSLIBS) -o $@
 
+# A libuv program, unchanged: uv_ names through include/uv-compat/uv.h.
+compat-example: lib $(COMPAT) $(COMPAT)-libuv
+
+$(COMPAT): tests/compat/echo-server-uv.c include/uv-compat/uv.h include/ruv.h $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude/uv-compat $< $(STATIC) $(SYSLIBS) -o $@
+
+# The same source against libuv, to show it is a libuv program; skipped when
+# <uv.h> is not installed (Debian: libuv1-dev).
+$(COMPAT)-libuv: tests/compat/echo-server-uv.c
+	@mkdir -p $(@D)
+	@if printf '#include <uv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1; then \
+	  echo '$(CC) $(CFLAGS) $< -luv -o $@'; $(CC) $(CFLAGS) $< -luv -o $@; \
+	else \
+	  rm -f $@; echo 'skip: no <uv.h> (libuv1-dev): $< not built against libuv'; \
+	fi
+
+# Regenerates the committed headers from src/: include/ruv.h (cbindgen) and
+# include/uv-compat/uv.h (libuv's names for ruv.h's, made by tests/header.rs).
+# `cargo test` fails while either is stale.
 header:
 	RUV_BLESS=1 $(CARGO) test --test header
 
@@ -72,9 +95,10 @@ test-rust:
 test-valgrind: test-rust
 	@RUV_REQUIRE_VALGRIND=$(RUV_REQUIRE_VALGRIND) tests/valgrind.sh target/ctests/*
 
-# The example servers and client, started and talked to over loopback.
-test-examples: examples
-	tests/examples.sh target/examples-c
+# The example servers and client, started and talked to over loopback; the
+# libuv example too, built against ruv and (if it was built) against libuv.
+test-examples: examples compat-example
+	tests/examples.sh target/examples-c $(COMPAT) $$(test -x $(COMPAT)-libuv && echo $(COMPAT)-libuv)
 
 # A staged `make install`, used through pkg-config, then `make uninstall`.
 test-install: lib

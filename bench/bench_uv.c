@@ -1,14 +1,24 @@
 /* bench_uv.c: the benchmark workloads, written once against libuv's API.
  *
- *   cc -O2 bench_uv.c -luv                          -> libuv
- *   cc -O2 -DBENCH_RUV -I../include bench_uv.c ...  -> ruv, same source
+ *   cc -O2 bench_uv.c -luv                                        -> libuv
+ *   cc -O2 -I../include/uv-compat bench_uv.c ../target/release/libruv.a ...
+ *                                                                 -> ruv, same source
  *
- * uv_compat.h maps each uv_ name to its ruv_ one under -DBENCH_RUV. Every
- * workload checks its own result and exits 1 (with a FAIL line on stderr)
- * when the library got it wrong, so a broken library gives no number.
+ * With -I../include/uv-compat, <uv.h> is ruv's generated compatibility
+ * header, which maps each uv_ name to its ruv_ one and defines RUV_UV_COMPAT.
+ * Every workload checks its own result and exits 1 (with a FAIL line on
+ * stderr) when the library got it wrong, so a broken library gives no number.
  */
-#include "uv_compat.h"
+#include <uv.h>
 #include "bench_common.h"
+
+#ifdef RUV_UV_COMPAT
+#define BENCH_LIB "ruv"
+#define BENCH_LIB_VERSION ruv_version_string() /* uv_version_string() is the libuv API level */
+#else
+#define BENCH_LIB "libuv"
+#define BENCH_LIB_VERSION uv_version_string()
+#endif
 
 static uv_loop_t loop;
 
@@ -192,7 +202,7 @@ int main(int argc, char **argv) {
   if (argc < 2) usage(argv[0]);
   const char *n = argc > 2 ? argv[2] : NULL;
   if (!strcmp(argv[1], "version"))
-    printf("%s %s\n", BENCH_LIB, uv_version_string());
+    printf("%s %s\n", BENCH_LIB, BENCH_LIB_VERSION);
   else if (!strcmp(argv[1], "million_timers"))
     million_timers(parse_n(n, TIMERS_N_DEFAULT));
   else if (!strcmp(argv[1], "start_stop"))

@@ -156,7 +156,7 @@ net_build -o "$OUT/net_libuv" "$BENCH/net_uv.c" "$UV_LIB" -lpthread -ldl || exit
 rm -f "$OUT/net_ruv"
 if ! grep -q 'ruv_tcp_init' "$ROOT/include/ruv.h"; then
   NET_NOTES+=("ruv: not built (no TCP yet: ruv_tcp_init is not in include/ruv.h)")
-elif ! net_build -DBENCH_RUV -I"$ROOT/include" -o "$OUT/net_ruv" "$BENCH/net_uv.c" \
+elif ! net_build -I"$ROOT/include/uv-compat" -o "$OUT/net_ruv" "$BENCH/net_uv.c" \
     "$ROOT/target/release/libruv.a" -lpthread -ldl -lm 2>"$OUT/net_ruv.build.txt"; then
   cat "$OUT/net_ruv.build.txt" >&2
   NET_NOTES+=("ruv: not built (net_uv.c does not build against include/ruv.h; see bench/out/net_ruv.build.txt)")

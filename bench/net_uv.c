@@ -1,6 +1,6 @@
 /* net_uv.c: the network benchmark servers (echo, http; see net_common.h),
  * written once against libuv's API and built for ruv unchanged through
- * uv_compat.h (-DBENCH_RUV), as bench_uv.c is.
+ * include/uv-compat/uv.h (-I../include/uv-compat), as bench_uv.c is.
  *
  * echo: the alloc callback hands out the one static 64 KiB buffer, the read
  * callback writes the bytes back at once with uv_try_write and, only for a
@@ -13,7 +13,13 @@
  * the static response block (no copy), its request from a free list.
  */
 #include "net_common.h"
-#include "uv_compat.h"
+#include <uv.h>
+
+#ifdef RUV_UV_COMPAT /* <uv.h> is ruv's include/uv-compat/uv.h */
+#define BENCH_LIB "ruv"
+#else
+#define BENCH_LIB "libuv"
+#endif
 
 struct conn {
   uv_tcp_t tcp;

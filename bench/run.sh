@@ -54,7 +54,7 @@ build() {
   $CC $CFLAGS -Wall -Wextra -Werror "$@" || exit 1
 }
 build -o "$OUT/bench_libuv" "$BENCH/bench_uv.c" "$UV_LIB" -lpthread -ldl
-build -DBENCH_RUV -I"$ROOT/include" -o "$OUT/bench_ruv" "$BENCH/bench_uv.c" \
+build -I"$ROOT/include/uv-compat" -o "$OUT/bench_ruv" "$BENCH/bench_uv.c" \
   "$ROOT/target/release/libruv.a" -lpthread -ldl -lm
 build -o "$OUT/bench_libev" "$BENCH/bench_ev.c" "$EV_LIB" -lm
 

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # End-to-end checks of the network examples in examples-c/ (echo-server,
 # http-server, tcp-client). Builds nothing: give it the directory holding the
-# built binaries.
+# built binaries, then any other echo servers to put through the echo-server
+# checks (make test gives tests/compat/echo-server-uv.c, a libuv program, built
+# against ruv through include/uv-compat/uv.h and, where libuv is installed,
+# against libuv).
 #
-# usage: tests/examples.sh [dir]        (default: target/examples-c)
+# usage: tests/examples.sh [dir [echo-server-binary...]]   (default: target/examples-c)
 #
-# Starts both servers on free loopback ports, talks to them with tcp-client,
+# Starts the servers on free loopback ports, talks to them with tcp-client,
 # curl (or python3 when curl is missing) and raw python3 sockets, then stops
 # them. Every step runs under a timeout. The last line is "N passed, M failed";
 # the exit status is non-zero if anything failed. Needs bash and python3.
 set -u
 
 BIN=${1:-target/examples-c}
+shift $(($# > 0))
+ECHO_SERVERS=("$BIN/echo-server" "$@")
 T=${EXAMPLES_TIMEOUT:-10} # seconds allowed for most single steps (more under valgrind)
 
 passed=0
@@ -31,8 +36,8 @@ finish() {
   exit
 }
 
-for b in echo-server http-server tcp-client; do
-  [ -x "$BIN/$b" ] || fail "binary $BIN/$b exists" "build the examples first (make examples)"
+for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client"; do
+  [ -x "$b" ] || fail "binary $b exists" "build the examples first (make examples)"
 done
 command -v python3 >/dev/null || fail "python3 available" "the checks need python3"
 [ "$failed" -eq 0 ] || finish
@@ -232,18 +237,21 @@ EOF
 
 net() { timeout 20 python3 "$TMP/net.py" "$@" 2>&1; }
 
-# start NAME PORT: runs $BIN/NAME PORT in the background (bounded to 5 minutes)
-# and waits until the port accepts connections. Sets START_PID.
+# start BINARY PORT: runs BINARY PORT in the background (bounded to 5 minutes)
+# and waits until the port accepts connections; its output goes to
+# $TMP/NAME.log (NAME: the binary's file name). Sets START_PID.
 start() {
-  timeout 300 "$BIN/$1" "$2" >"$TMP/$1.log" 2>&1 &
+  local name why
+  name=$(basename "$1")
+  timeout 300 "$1" "$2" >"$TMP/$name.log" 2>&1 &
   START_PID=$!
   SERVER_PIDS+=("$START_PID")
-  local why
   if why=$(net wait "$2" 5); then
-    pass "$1 starts and accepts connections on port $2"
+    pass "$name starts and accepts connections on port $2"
   else
-    fail "$1 starts and accepts connections on port $2" "$why
-$(cat "$TMP/$1.log")"
+    fail "$name starts and accepts connections on port $2" "$why
+$(cat "$TMP/$name.log")"
+    return 1
   fi
 }
 
@@ -254,45 +262,15 @@ check() {
   if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi
 }
 
-EP=$(free_port)
-HP=$(free_port)
-start echo-server "$EP"
-ECHO_PID=$START_PID
-start http-server "$HP"
-[ "$failed" -eq 0 ] || finish
-
-# --- tcp-client against echo-server -----------------------------------------
 CLIENT="$BIN/tcp-client"
-out=$(timeout $T "$CLIENT" "127.0.0.1:$EP" "hello, ruv" 2>&1)
-rc=$?
-if [ $rc -eq 0 ] && [ "$out" = "hello, ruv" ]; then
-  pass "tcp-client message echoed back exactly"
-else
-  fail "tcp-client message echoed back exactly" "exit $rc, output: $out"
-fi
-
 head -c 1048576 /dev/urandom >"$TMP/big.in"
-if timeout $T "$CLIENT" "127.0.0.1:$EP" <"$TMP/big.in" >"$TMP/big.out" 2>"$TMP/big.err" &&
-  cmp -s "$TMP/big.in" "$TMP/big.out"; then
-  pass "tcp-client 1 MiB from stdin echoed back exactly"
-else
-  fail "tcp-client 1 MiB from stdin echoed back exactly" \
-    "got $(wc -c <"$TMP/big.out") bytes; $(cat "$TMP/big.err")"
-fi
 
-out=$(timeout $T "$CLIENT" "127.0.0.1:$EP" </dev/null 2>&1)
-rc=$?
-if [ $rc -eq 0 ] && [ -z "$out" ]; then
-  pass "tcp-client with empty stdin gets nothing back and exits 0"
-else
-  fail "tcp-client with empty stdin gets nothing back and exits 0" "exit $rc, output: $out"
-fi
-
+# many_clients PORT: 20 tcp-clients at once, each sending its own data.
 many_clients() {
   local i pids=() bad=0
   for i in $(seq 1 20); do
     head -c $((i * 7919)) "$TMP/big.in" >"$TMP/part$i.in"
-    timeout $T "$CLIENT" "127.0.0.1:$EP" <"$TMP/part$i.in" >"$TMP/part$i.out" &
+    timeout $T "$CLIENT" "127.0.0.1:$1" <"$TMP/part$i.in" >"$TMP/part$i.out" &
     pids+=($!)
   done
   for i in $(seq 1 20); do
@@ -301,10 +279,69 @@ many_clients() {
   done
   return $bad
 }
-check "echo-server finishes echoing 6 MiB after the client's EOF" net slowreader "$EP" 6
-check "echo-server survives clients that reset with echoes unread" net reset "$EP" echo
-check "20 concurrent tcp-clients each get their own data back" many_clients
 
+# echo_checks BINARY: starts the echo server BINARY, talks to it with
+# tcp-client and raw sockets, then stops it with SIGINT.
+echo_checks() {
+  local E EP ECHO_PID out rc
+  E=$(basename "$1")
+  EP=$(free_port)
+  start "$1" "$EP" || return
+  ECHO_PID=$START_PID
+
+  out=$(timeout $T "$CLIENT" "127.0.0.1:$EP" "hello, ruv" 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$out" = "hello, ruv" ]; then
+    pass "$E: tcp-client message echoed back exactly"
+  else
+    fail "$E: tcp-client message echoed back exactly" "exit $rc, output: $out"
+  fi
+
+  if timeout $T "$CLIENT" "127.0.0.1:$EP" <"$TMP/big.in" >"$TMP/big.out" 2>"$TMP/big.err" &&
+    cmp -s "$TMP/big.in" "$TMP/big.out"; then
+    pass "$E: tcp-client 1 MiB from stdin echoed back exactly"
+  else
+    fail "$E: tcp-client 1 MiB from stdin echoed back exactly" \
+      "got $(wc -c <"$TMP/big.out") bytes; $(cat "$TMP/big.err")"
+  fi
+
+  out=$(timeout $T "$CLIENT" "127.0.0.1:$EP" </dev/null 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ] && [ -z "$out" ]; then
+    pass "$E: tcp-client with empty stdin gets nothing back and exits 0"
+  else
+    fail "$E: tcp-client with empty stdin gets nothing back and exits 0" "exit $rc, output: $out"
+  fi
+
+  check "$E finishes echoing 6 MiB after the client's EOF" net slowreader "$EP" 6
+  check "$E survives clients that reset with echoes unread" net reset "$EP" echo
+  check "$E: 20 concurrent tcp-clients each get their own data back" many_clients "$EP"
+
+  # Stops cleanly on SIGINT.
+  check "$E closes its clients on SIGINT" net sigint "$EP" "$ECHO_PID"
+  # Waited for here, not in a $(...) subshell: only this shell can reap it.
+  for _ in $(seq 1 50); do
+    kill -0 "$ECHO_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$ECHO_PID" 2>/dev/null; then
+    fail "$E exits with status 0 after SIGINT" "still running 5 s after SIGINT"
+  else
+    wait "$ECHO_PID"
+    rc=$?
+    if [ $rc -eq 0 ]; then
+      pass "$E exits with status 0 after SIGINT"
+    else
+      fail "$E exits with status 0 after SIGINT" "exit status $rc
+$(cat "$TMP/$E.log")"
+    fi
+  fi
+}
+
+# --- echo-server, with tcp-client ------------------------------------------
+echo_checks "$BIN/echo-server"
+
+# --- tcp-client on its own --------------------------------------------------
 RP=$(free_port)
 out=$(timeout $T "$CLIENT" "127.0.0.1:$RP" "anyone?" 2>&1)
 rc=$?
@@ -314,7 +351,7 @@ else
   fail "tcp-client to a closed port fails with 'connection refused'" "exit $rc, output: $out"
 fi
 
-out=$(timeout $T "$CLIENT" "localhost:$EP" "x" 2>&1)
+out=$(timeout $T "$CLIENT" "localhost:$RP" "x" 2>&1)
 rc=$?
 if [ $rc -ne 0 ] && [ -n "$out" ]; then
   pass "tcp-client rejects a non-numeric host with a message"
@@ -323,6 +360,8 @@ else
 fi
 
 # --- http-server ------------------------------------------------------------
+HP=$(free_port)
+start "$BIN/http-server" "$HP" || finish
 if grep -qF "Listening on http://127.0.0.1:$HP/" "$TMP/http-server.log"; then
   pass "http-server prints its URL"
 else
@@ -353,24 +392,9 @@ check "Connection: close gets the response, then the connection closes" net clos
 check "HTTP/1.0 without keep-alive gets the response, then a close" net http10 "$HP"
 check "a client's half-close still gets its responses, then a close" net halfclose "$HP"
 
-# --- echo-server stops cleanly on SIGINT ------------------------------------
-check "echo-server closes its clients on SIGINT" net sigint "$EP" "$ECHO_PID"
-# Waited for here, not in a $(...) subshell: only this shell can reap it.
-for _ in $(seq 1 50); do
-  kill -0 "$ECHO_PID" 2>/dev/null || break
-  sleep 0.1
+# --- the other echo servers (make test: the libuv example) -----------------
+for server in "${ECHO_SERVERS[@]:1}"; do
+  echo_checks "$server"
 done
-if kill -0 "$ECHO_PID" 2>/dev/null; then
-  fail "echo-server exits with status 0 after SIGINT" "still running 5 s after SIGINT"
-else
-  wait "$ECHO_PID"
-  rc=$?
-  if [ $rc -eq 0 ]; then
-    pass "echo-server exits with status 0 after SIGINT"
-  else
-    fail "echo-server exits with status 0 after SIGINT" "exit status $rc
-$(cat "$TMP/echo-server.log")"
-  fi
-fi
 
 finish
