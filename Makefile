@@ -79,14 +79,20 @@ run-echo: examples
 run-ticker: examples
 	./target/examples-c/ticker
 
-TEST_SUITES := test-rust test-valgrind test-examples test-install test-zig
+TEST_SUITES := test-lint test-rust test-valgrind test-examples test-install test-zig
 
 # Make stops at the first suite that fails, so reaching the last line means
 # every suite passed.
 test: $(TEST_SUITES)
 	@echo "suites: $(words $(TEST_SUITES)) passed, 0 failed ($(TEST_SUITES))"
 
-# Rust unit tests, the header check, and every C test (tests/c_api.rs).
+# Formatting and clippy (with the lints lib.rs turns on) must be clean.
+test-lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+# Rust unit tests, the header check, the layering check, and every C test
+# (tests/c_api.rs, one named test per tests/c/*.c).
 test-rust:
 	$(CARGO) test
 

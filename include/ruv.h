@@ -1096,7 +1096,11 @@ extern "C" {
  * *  `size` bytes. `dst` is untouched on error: RUV_ENOSPC when the text and its
  * *  NUL do not fit (`INET6_ADDRSTRLEN`, 46, is always enough),
  * *  RUV_EAFNOSUPPORT for another family, RUV_EINVAL when `src` or `dst` is
- * *  NULL. Returns 0 on success. 
+ * *  NULL. Returns 0 on success.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `src` 4 (AF_INET) or 16
+ * *  (AF_INET6) readable bytes and `dst` `size` writable bytes.
  */
 int ruv_inet_ntop(int af, const void *src, char *dst, size_t size);
 
@@ -1107,7 +1111,11 @@ int ruv_inet_ntop(int af, const void *src, char *dst, size_t size);
  * *  address ("fe80::1", "::ffff:10.0.0.1"; a "%zone" suffix is accepted and
  * *  ignored) into 16 bytes (a `struct in6_addr`). `dst` is written only on
  * *  success. Returns 0, RUV_EINVAL when the text is not such an address or
- * *  `src` or `dst` is NULL, or RUV_EAFNOSUPPORT for another family. 
+ * *  `src` or `dst` is NULL, or RUV_EAFNOSUPPORT for another family.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `src` a NUL-terminated
+ * *  string and `dst` 4 (AF_INET) or 16 (AF_INET6) writable bytes.
  */
 int ruv_inet_pton(int af, const char *src, void *dst);
 
@@ -1118,7 +1126,11 @@ int ruv_inet_pton(int af, const char *src, void *dst);
  * *  `ruv_inet_pton(AF_INET, ...)` does ("127.0.0.1"; "0.0.0.0" for any
  * *  address). Returns 0, or RUV_EINVAL when `ip` is not a dotted quad (the
  * *  struct is then filled but for `sin_addr`, which stays 0) or a pointer is
- * *  NULL. 
+ * *  NULL.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `ip` a NUL-terminated
+ * *  string and `addr` a `struct sockaddr_in`.
  */
 int ruv_ip4_addr(const char *ip, int port, struct sockaddr_in *addr);
 
@@ -1131,7 +1143,11 @@ int ruv_ip4_addr(const char *ip, int port, struct sockaddr_in *addr);
  * *  the zone is a decimal number, to that number; an unknown zone leaves it 0
  * *  without an error, as in libuv. Returns 0, or RUV_EINVAL when `ip` is not an
  * *  IPv6 address (the struct is then filled but for `sin6_addr`, which stays
- * *  0) or a pointer is NULL. 
+ * *  0) or a pointer is NULL.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `ip` a NUL-terminated
+ * *  string and `addr` a `struct sockaddr_in6`.
  */
 int ruv_ip6_addr(const char *ip, int port, struct sockaddr_in6 *addr);
 
@@ -1140,7 +1156,11 @@ int ruv_ip6_addr(const char *ip, int port, struct sockaddr_in6 *addr);
  * *  16 always enough), as `ruv_inet_ntop(AF_INET, &src->sin_addr, dst, size)`:
  * *  the port is left out and `sin_family` is not checked. RUV_ENOSPC when the
  * *  text does not fit (nothing is written: no truncated text), RUV_EINVAL for a
- * *  NULL pointer. 
+ * *  NULL pointer.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `src` a `struct
+ * *  sockaddr_in` and `dst` `size` writable bytes.
  */
 int ruv_ip4_name(const struct sockaddr_in *src, char *dst, size_t size);
 
@@ -1149,21 +1169,34 @@ int ruv_ip4_name(const struct sockaddr_in *src, char *dst, size_t size);
  * *  46 always enough), as `ruv_inet_ntop(AF_INET6, &src->sin6_addr, dst,
  * *  size)`: the port and scope id are left out and `sin6_family` is not
  * *  checked. RUV_ENOSPC when the text does not fit (nothing is written),
- * *  RUV_EINVAL for a NULL pointer. 
+ * *  RUV_EINVAL for a NULL pointer.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `src` a `struct
+ * *  sockaddr_in6` and `dst` `size` writable bytes.
  */
 int ruv_ip6_name(const struct sockaddr_in6 *src, char *dst, size_t size);
 
 /**
  * `ruv_ip4_name` or `ruv_ip6_name`, as `src->sa_family` says (AF_INET or
  * *  AF_INET6); RUV_EAFNOSUPPORT for another family, RUV_EINVAL for a NULL
- * *  pointer. 
+ * *  pointer.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `src` a socket address
+ * *  as large as its family's and `dst` `size` writable bytes.
  */
 int ruv_ip_name(const struct sockaddr *src, char *dst, size_t size);
 
 /**
  * Initialises an async handle and starts it (it is active at once and keeps
  * *  the loop alive until closed or unreferenced). `async_cb` may be NULL. Call
- * *  it on the loop's thread, like every function but `ruv_async_send`. 
+ * *  it on the loop's thread, like every function but `ruv_async_send`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `async` a `ruv_async_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_async_init(ruv_loop_t *loop, ruv_async_t *async, ruv_async_cb async_cb);
 
@@ -1171,7 +1204,12 @@ int ruv_async_init(ruv_loop_t *loop, ruv_async_t *async, ruv_async_cb async_cb);
  * Wakes the handle's loop, which then calls the handle's callback. Safe to
  * *  call from any thread (and from a signal handler). Sends that arrive before
  * *  the callback runs are coalesced into one call. RUV_EBADF once the handle
- * *  is closing; RUV_EINVAL for a struct that is not an async handle. 
+ * *  is closing; RUV_EINVAL for a struct that is not an async handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `async` a
+ * *  `ruv_async_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_async_send(ruv_async_t *async);
 
@@ -1184,7 +1222,11 @@ const char *ruv_strerror(int err);
 
 /**
  * Writes the message for `err` into `buf` (at most `buflen` bytes, always
- * *  terminated) and returns `buf`. 
+ * *  terminated) and returns `buf`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `buf` `buflen` writable
+ * *  bytes.
  */
 char *ruv_strerror_r(int err, char *buf, size_t buflen);
 
@@ -1197,7 +1239,11 @@ const char *ruv_err_name(int err);
 
 /**
  * Writes the name of `err` into `buf` (at most `buflen` bytes, always
- * *  terminated) and returns `buf`. 
+ * *  terminated) and returns `buf`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `buf` `buflen` writable
+ * *  bytes.
  */
 char *ruv_err_name_r(int err, char *buf, size_t buflen);
 
@@ -1211,7 +1257,10 @@ int ruv_translate_sys_error(int sys_errno);
  * Initialises a loop in caller memory. `loop->data` is kept. A negative
  * *  errno if the kernel refuses an epoll or eventfd descriptor. The struct is
  * *  not inspected first (it is uninitialised in a correct program), so, as in
- * *  libuv, initialising a live loop again loses it: close it first. 
+ * *  libuv, initialising a live loop again loses it: close it first.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 int ruv_loop_init(ruv_loop_t *loop);
 
@@ -1219,7 +1268,10 @@ int ruv_loop_init(ruv_loop_t *loop);
  * Frees the loop's resources. RUV_EBUSY while any handle is open (close
  * *  callbacks not yet run count as open), a request is in flight, or the loop
  * *  is running. The default loop can be used again afterwards: the next
- * *  `ruv_default_loop` call sets it up anew. 
+ * *  `ruv_default_loop` call sets it up anew.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 int ruv_loop_close(ruv_loop_t *loop);
 
@@ -1234,37 +1286,55 @@ ruv_loop_t *ruv_default_loop(void);
  * *  request is left, or `ruv_stop`; RUV_RUN_ONCE: one iteration, waiting for
  * *  I/O if there is nothing else to do; RUV_RUN_NOWAIT: one iteration without
  * *  waiting. Returns non-zero if the loop is still alive. RUV_EINVAL for an
- * *  unknown mode; RUV_EBUSY when called from a callback of the same loop. 
+ * *  unknown mode; RUV_EBUSY when called from a callback of the same loop.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 int ruv_run(ruv_loop_t *loop, ruv_run_mode mode);
 
 /**
  * Makes `ruv_run` return after the current iteration (without waiting for
- * *  I/O in it if called before the poll phase). 
+ * *  I/O in it if called before the poll phase).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 void ruv_stop(ruv_loop_t *loop);
 
 /**
  * Non-zero if the loop has active, referenced handles, requests in flight or
  * *  close callbacks due (read from `active_handles` and `active_reqs.count`,
- * *  as in libuv). 
+ * *  as in libuv).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 int ruv_loop_alive(const ruv_loop_t *loop);
 
 /**
  * The loop's cached time in milliseconds, updated at the start of each
- * *  iteration and by `ruv_update_time`. 
+ * *  iteration and by `ruv_update_time`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 uint64_t ruv_now(const ruv_loop_t *loop);
 
 /**
- * Refreshes the loop's cached time from the clock. 
+ * Refreshes the loop's cached time from the clock.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 void ruv_update_time(ruv_loop_t *loop);
 
 /**
  * The epoll descriptor the loop waits on, for embedding in another loop;
- * *  RUV_EINVAL for an invalid loop. 
+ * *  RUV_EINVAL for an invalid loop.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 int ruv_backend_fd(const ruv_loop_t *loop);
 
@@ -1273,7 +1343,10 @@ int ruv_backend_fd(const ruv_loop_t *loop);
  * *  (idle handles, close callbacks, a stop, nothing that could wake a wait),
  * *  -1 when no timer limits it. For an invalid loop: one line on stderr and 0
  * *  (a negative value would read as "wait forever" to a caller embedding the
- * *  loop). 
+ * *  loop).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 int ruv_backend_timeout(const ruv_loop_t *loop);
 
@@ -1281,17 +1354,26 @@ int ruv_backend_timeout(const ruv_loop_t *loop);
  * Calls `walk_cb(handle, arg)` for every handle of the loop, closing ones
  * *  included, in the order they were initialised. The callback may close
  * *  handles (they are still visited, as closing handles); a handle whose close
- * *  callback has run in the meantime is skipped. 
+ * *  callback has run in the meantime is skipped.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 void ruv_walk(ruv_loop_t *loop, ruv_walk_cb walk_cb, void *arg);
 
 /**
- * `loop->data`. 
+ * `loop->data`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 void *ruv_loop_get_data(const ruv_loop_t *loop);
 
 /**
- * Sets `loop->data`. 
+ * Sets `loop->data`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 void ruv_loop_set_data(ruv_loop_t *loop, void *data);
 
@@ -1302,7 +1384,10 @@ size_t ruv_loop_size(void);
 
 /**
  * Nanoseconds the loop has spent waiting for I/O since
- * *  `ruv_loop_configure(loop, RUV_METRICS_IDLE_TIME)`; 0 before that. 
+ * *  `ruv_loop_configure(loop, RUV_METRICS_IDLE_TIME)`; 0 before that.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 uint64_t ruv_metrics_idle_time(ruv_loop_t *loop);
 
@@ -1311,35 +1396,65 @@ uint64_t ruv_metrics_idle_time(ruv_loop_t *loop);
  * *  from the loop on a later phase, never from inside `ruv_close`. Pending
  * *  callbacks of the handle do not run after this. The memory may be freed in
  * *  `close_cb` or after it. Closing twice, or closing a handle that was never
- * *  initialised, prints one line to stderr and does nothing. 
+ * *  initialised, prints one line to stderr and does nothing.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 void ruv_close(ruv_handle_t *handle, ruv_close_cb close_cb);
 
 /**
  * Non-zero if the handle is active: a started timer, idle, prepare, check or
  * *  poll handle, a reading or listening stream, or an async handle. Closing
- * *  handles are not active. 
+ * *  handles are not active.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_is_active(const ruv_handle_t *handle);
 
 /**
  * Non-zero if `ruv_close` was called on the handle (also after its close
- * *  callback has run). 
+ * *  callback has run).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_is_closing(const ruv_handle_t *handle);
 
 /**
- * Makes an active handle keep the loop alive again (the default). Idempotent. 
+ * Makes an active handle keep the loop alive again (the default). Idempotent.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 void ruv_ref(ruv_handle_t *handle);
 
 /**
- * Stops an active handle from keeping the loop alive. Idempotent. 
+ * Stops an active handle from keeping the loop alive. Idempotent.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 void ruv_unref(ruv_handle_t *handle);
 
 /**
- * Non-zero if the handle is referenced. 
+ * Non-zero if the handle is referenced.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_has_ref(const ruv_handle_t *handle);
 
@@ -1350,7 +1465,12 @@ int ruv_has_ref(const ruv_handle_t *handle);
 size_t ruv_handle_size(ruv_handle_type type);
 
 /**
- * The handle's type (`handle->type`). 
+ * The handle's type (`handle->type`).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 ruv_handle_type ruv_handle_get_type(const ruv_handle_t *handle);
 
@@ -1361,24 +1481,45 @@ ruv_handle_type ruv_handle_get_type(const ruv_handle_t *handle);
 const char *ruv_handle_type_name(ruv_handle_type type);
 
 /**
- * `handle->data`. 
+ * `handle->data`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 void *ruv_handle_get_data(const ruv_handle_t *handle);
 
 /**
- * Sets `handle->data`. 
+ * Sets `handle->data`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 void ruv_handle_set_data(ruv_handle_t *handle, void *data);
 
 /**
- * `handle->loop`. 
+ * `handle->loop`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 ruv_loop_t *ruv_handle_get_loop(const ruv_handle_t *handle);
 
 /**
  * Stores the handle's file descriptor in `*fd`. RUV_EINVAL for handles
  * *  without one (timers, idle, ...) or a NULL argument, RUV_EBADF for a
- * *  closing or closed handle. 
+ * *  closing or closed handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_handle_t` and `fd` a `ruv_os_fd_t`. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback).
  */
 int ruv_fileno(const ruv_handle_t *handle, ruv_os_fd_t *fd);
 
@@ -1418,57 +1559,108 @@ void ruv_sleep(unsigned int msec);
 void ruv_library_shutdown(void);
 
 /**
- * Initialises an idle handle. 
+ * Initialises an idle handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `idle` a `ruv_idle_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_idle_init(ruv_loop_t *loop, ruv_idle_t *idle);
 
 /**
  * Starts calling `cb` once per iteration. Starting an active handle does
- * *  nothing. RUV_EINVAL for a NULL `cb` or a closing handle. 
+ * *  nothing. RUV_EINVAL for a NULL `cb` or a closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `idle` a `ruv_idle_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_idle_start(ruv_idle_t *idle, ruv_idle_cb cb);
 
 /**
- * Stops the handle; stopping a stopped handle is fine. 
+ * Stops the handle; stopping a stopped handle is fine.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `idle` a `ruv_idle_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_idle_stop(ruv_idle_t *idle);
 
 /**
- * Initialises a prepare handle. 
+ * Initialises a prepare handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `prepare` a `ruv_prepare_t`. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback).
  */
 int ruv_prepare_init(ruv_loop_t *loop, ruv_prepare_t *prepare);
 
 /**
  * Starts calling `cb` right before each poll for I/O. Starting an active
- * *  handle does nothing. RUV_EINVAL for a NULL `cb` or a closing handle. 
+ * *  handle does nothing. RUV_EINVAL for a NULL `cb` or a closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `prepare` a
+ * *  `ruv_prepare_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_prepare_start(ruv_prepare_t *prepare, ruv_prepare_cb cb);
 
 /**
- * Stops the handle; stopping a stopped handle is fine. 
+ * Stops the handle; stopping a stopped handle is fine.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `prepare` a
+ * *  `ruv_prepare_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_prepare_stop(ruv_prepare_t *prepare);
 
 /**
- * Initialises a check handle. 
+ * Initialises a check handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `check` a `ruv_check_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_check_init(ruv_loop_t *loop, ruv_check_t *check);
 
 /**
  * Starts calling `cb` right after each poll for I/O. Starting an active
- * *  handle does nothing. RUV_EINVAL for a NULL `cb` or a closing handle. 
+ * *  handle does nothing. RUV_EINVAL for a NULL `cb` or a closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `check` a
+ * *  `ruv_check_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_check_start(ruv_check_t *check, ruv_check_cb cb);
 
 /**
- * Stops the handle; stopping a stopped handle is fine. 
+ * Stops the handle; stopping a stopped handle is fine.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `check` a
+ * *  `ruv_check_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_check_stop(ruv_check_t *check);
 
 /**
  * Initialises a pipe handle. `ipc` non-zero marks a pipe meant to pass
  * *  handles (kept in `pipe->ipc`; ruv does not pass handles yet, so such a
- * *  pipe carries bytes only). 
+ * *  pipe carries bytes only).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_pipe_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_pipe_init(ruv_loop_t *loop, ruv_pipe_t *handle, int ipc);
 
@@ -1477,7 +1669,12 @@ int ruv_pipe_init(ruv_loop_t *loop, ruv_pipe_t *handle, int ipc);
  * *  Unix-domain socket), made non-blocking; ruv closes it when the handle is
  * *  closed. The stream is readable and writable as the descriptor's access
  * *  mode allows. RUV_EBUSY if the pipe has a descriptor already, RUV_EBADF for
- * *  a bad one. 
+ * *  a bad one.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_pipe_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_pipe_open(ruv_pipe_t *handle, ruv_file file);
 
@@ -1486,12 +1683,22 @@ int ruv_pipe_open(ruv_pipe_t *handle, ruv_file file);
  * *  The descriptor may be one a stream of the loop holds (while that stream
  * *  is not reading, as libuv asks). RUV_EEXIST if a started poll handle of
  * *  the loop has `fd`; RUV_EPERM for a descriptor epoll cannot watch (a
- * *  regular file); RUV_EBADF for a bad one. 
+ * *  regular file); RUV_EBADF for a bad one.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_poll_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_poll_init(ruv_loop_t *loop, ruv_poll_t *handle, int fd);
 
 /**
- * Like `ruv_poll_init`, for a socket (the same on Unix). 
+ * Like `ruv_poll_init`, for a socket (the same on Unix).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_poll_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_poll_init_socket(ruv_loop_t *loop, ruv_poll_t *handle, ruv_os_sock_t socket);
 
@@ -1501,12 +1708,22 @@ int ruv_poll_init_socket(ruv_loop_t *loop, ruv_poll_t *handle, ruv_os_sock_t soc
  * *  iteration while one of them holds. `events` 0 stops the handle.
  * *  RUV_EINVAL for other bits, a NULL `cb` or a closing handle; RUV_EEXIST if
  * *  another started handle watches the same descriptor; a negative errno if
- * *  epoll refuses the descriptor (the handle is stopped then). 
+ * *  epoll refuses the descriptor (the handle is stopped then).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_poll_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_poll_start(ruv_poll_t *handle, int events, ruv_poll_cb cb);
 
 /**
- * Stops watching; the descriptor is left as it is. 
+ * Stops watching; the descriptor is left as it is.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_poll_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_poll_stop(ruv_poll_t *handle);
 
@@ -1517,17 +1734,32 @@ int ruv_poll_stop(ruv_poll_t *handle);
 size_t ruv_req_size(ruv_req_type type);
 
 /**
- * `req->data`. 
+ * `req->data`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a `ruv_req_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 void *ruv_req_get_data(const ruv_req_t *req);
 
 /**
- * Sets `req->data`. 
+ * Sets `req->data`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a `ruv_req_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 void ruv_req_set_data(ruv_req_t *req, void *data);
 
 /**
- * `req->type`. 
+ * `req->type`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a `ruv_req_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 ruv_req_type ruv_req_get_type(const ruv_req_t *req);
 
@@ -1541,7 +1773,12 @@ const char *ruv_req_type_name(ruv_req_type type);
  * Starts listening for connections; `cb` runs for each one that is waiting
  * *  (a NULL `cb` is allowed, as in libuv: connections then wait in the
  * *  backlog). Returns the error a bind kept (RUV_EADDRINUSE), or the kernel's;
- * *  RUV_EINVAL for a closing stream or an unbound pipe. 
+ * *  RUV_EINVAL for a closing stream or an unbound pipe.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `stream` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_listen(ruv_stream_t *stream, int backlog, ruv_connection_cb cb);
 
@@ -1549,7 +1786,13 @@ int ruv_listen(ruv_stream_t *stream, int backlog, ruv_connection_cb cb);
  * Takes the waiting connection into `client` (an initialised handle of the
  * *  listener's type, without a descriptor). Call it from `connection_cb`.
  * *  RUV_EAGAIN when no connection is waiting; RUV_EBUSY if `client` has a
- * *  descriptor already; RUV_EINVAL for handles of different loops. 
+ * *  descriptor already; RUV_EINVAL for handles of different loops.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `server` a
+ * *  `ruv_stream_t` and `client` a `ruv_stream_t`. Handles and requests
+ * *  follow the ownership rule (in place, untouched, until their close or
+ * *  request callback).
  */
 int ruv_accept(ruv_stream_t *server, ruv_stream_t *client);
 
@@ -1557,13 +1800,23 @@ int ruv_accept(ruv_stream_t *server, ruv_stream_t *client);
  * Starts reading: `alloc_cb` then `read_cb` for each chunk that arrives.
  * *  RUV_EINVAL for NULL callbacks or a closing stream; RUV_ENOTCONN for a
  * *  stream that cannot be read (no descriptor); RUV_EALREADY if it is reading
- * *  already. After RUV_EOF reading may start again (and gets RUV_EOF again). 
+ * *  already. After RUV_EOF reading may start again (and gets RUV_EOF again).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `stream` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_read_start(ruv_stream_t *stream, ruv_alloc_cb alloc_cb, ruv_read_cb read_cb);
 
 /**
  * Stops reading; no more `read_cb` calls until `ruv_read_start`. Data that
- * *  arrives meanwhile waits in the kernel. 
+ * *  arrives meanwhile waits in the kernel.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `stream` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_read_stop(ruv_stream_t *stream);
 
@@ -1575,7 +1828,13 @@ int ruv_read_stop(ruv_stream_t *stream);
  * *  array `bufs` is copied; the bytes are not. Checked in libuv's order:
  * *  RUV_EINVAL for NULL or zero buffers (or a NULL request), RUV_EBADF without
  * *  a descriptor, RUV_EPIPE after `ruv_shutdown`. A peer that went away is an
- * *  error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE on a socket. 
+ * *  error in `cb` (RUV_EPIPE, RUV_ECONNRESET), never SIGPIPE on a socket.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a `ruv_write_t`,
+ * *  `handle` a `ruv_stream_t` and `bufs` `nbufs` buffers. Handles and
+ * *  requests follow the ownership rule (in place, untouched, until their
+ * *  close or request callback).
  */
 int ruv_write(ruv_write_t *req,
               ruv_stream_t *handle,
@@ -1588,54 +1847,101 @@ int ruv_write(ruv_write_t *req,
  * *  written (possibly fewer than asked), or RUV_EINVAL for NULL or zero
  * *  buffers, RUV_EAGAIN while connecting, with writes queued or when the
  * *  kernel takes nothing, RUV_EBADF without a descriptor, RUV_EPIPE when not
- * *  writable, or the kernel's error. 
+ * *  writable, or the kernel's error.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_stream_t` and `bufs` `nbufs` buffers. Handles and requests follow
+ * *  the ownership rule (in place, untouched, until their close or request
+ * *  callback).
  */
 int ruv_try_write(ruv_stream_t *handle, const ruv_buf_t *bufs, unsigned int nbufs);
 
 /**
  * Shuts down the write side once every queued write is written; `cb` runs
  * *  then. RUV_ENOTCONN if the stream is not writable or is shutting down
- * *  already; RUV_EINVAL for a NULL request. 
+ * *  already; RUV_EINVAL for a NULL request.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a
+ * *  `ruv_shutdown_t` and `handle` a `ruv_stream_t`. Handles and requests
+ * *  follow the ownership rule (in place, untouched, until their close or
+ * *  request callback).
  */
 int ruv_shutdown(ruv_shutdown_t *req, ruv_stream_t *handle, ruv_shutdown_cb cb);
 
 /**
  * Non-zero if the stream can be read from (it has a connected descriptor;
- * *  it stays readable after RUV_EOF, until closed). 
+ * *  it stays readable after RUV_EOF, until closed).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_is_readable(const ruv_stream_t *handle);
 
 /**
- * Non-zero if the stream can be written to (connected, not shut down). 
+ * Non-zero if the stream can be written to (connected, not shut down).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_is_writable(const ruv_stream_t *handle);
 
 /**
  * Makes the stream's descriptor blocking (non-zero) or not. Use with care: a
- * *  blocking descriptor blocks the loop. 
+ * *  blocking descriptor blocks the loop.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 int ruv_stream_set_blocking(ruv_stream_t *handle, int blocking);
 
 /**
- * Bytes queued for writing and not yet written (`write_queue_size`). 
+ * Bytes queued for writing and not yet written (`write_queue_size`).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `stream` a
+ * *  `ruv_stream_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
  */
 size_t ruv_stream_get_write_queue_size(const ruv_stream_t *stream);
 
 /**
- * Initialises a TCP handle; no socket is made until bind or connect. 
+ * Initialises a TCP handle; no socket is made until bind or connect.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_tcp_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_tcp_init(ruv_loop_t *loop, ruv_tcp_t *handle);
 
 /**
  * Like `ruv_tcp_init`; the low 8 bits of `flags` name an address family
  * *  (AF_INET, AF_INET6) for which a socket is made at once (AF_UNSPEC: none).
- * *  RUV_EINVAL for other bits or families. 
+ * *  RUV_EINVAL for other bits or families.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_tcp_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_tcp_init_ex(ruv_loop_t *loop, ruv_tcp_t *handle, unsigned int flags);
 
 /**
  * Adopts an existing socket `sock` (made non-blocking); ruv closes it when
- * *  the handle is closed. RUV_EBUSY if the handle has a socket already. 
+ * *  the handle is closed. RUV_EBUSY if the handle has a socket already.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_tcp_open(ruv_tcp_t *handle, ruv_os_sock_t sock);
 
@@ -1645,14 +1951,26 @@ int ruv_tcp_open(ruv_tcp_t *handle, ruv_os_sock_t sock);
  * *  use is reported as libuv reports it: bind returns 0, and the next
  * *  `ruv_listen` returns RUV_EADDRINUSE (or `ruv_tcp_connect`'s callback gets
  * *  it; `ruv_tcp_getsockname` fails with it meanwhile). RUV_EINVAL for a
- * *  closing handle. 
+ * *  closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`
+ * *  and `addr` a socket address as large as its family's. Handles and
+ * *  requests follow the ownership rule (in place, untouched, until their
+ * *  close or request callback).
  */
 int ruv_tcp_bind(ruv_tcp_t *handle, const struct sockaddr *addr, unsigned int flags);
 
 /**
  * Connects to `addr`; `cb` gets 0 or an error (RUV_ECONNREFUSED, ...).
  * *  Writes may be queued before the connect completes. RUV_EALREADY while
- * *  another connect is in flight; RUV_EINVAL for a closing handle. 
+ * *  another connect is in flight; RUV_EINVAL for a closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a
+ * *  `ruv_connect_t`, `handle` a `ruv_tcp_t` and `addr` a socket address as
+ * *  large as its family's. Handles and requests follow the ownership rule
+ * *  (in place, untouched, until their close or request callback).
  */
 int ruv_tcp_connect(ruv_connect_t *req,
                     ruv_tcp_t *handle,
@@ -1661,41 +1979,78 @@ int ruv_tcp_connect(ruv_connect_t *req,
 
 /**
  * The local address, into `name` (`*namelen` bytes; updated to the length
- * *  used). 
+ * *  used).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`,
+ * *  `name` `*namelen` writable bytes and `namelen` an `int`. Handles and
+ * *  requests follow the ownership rule (in place, untouched, until their
+ * *  close or request callback).
  */
 int ruv_tcp_getsockname(const ruv_tcp_t *handle, struct sockaddr *name, int *namelen);
 
 /**
- * The peer's address, into `name` (`*namelen` bytes; updated). 
+ * The peer's address, into `name` (`*namelen` bytes; updated).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`,
+ * *  `name` `*namelen` writable bytes and `namelen` an `int`. Handles and
+ * *  requests follow the ownership rule (in place, untouched, until their
+ * *  close or request callback).
  */
 int ruv_tcp_getpeername(const ruv_tcp_t *handle, struct sockaddr *name, int *namelen);
 
 /**
- * Turns Nagle's algorithm off (`enable` non-zero) or on. 
+ * Turns Nagle's algorithm off (`enable` non-zero) or on.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_tcp_nodelay(ruv_tcp_t *handle, int enable);
 
 /**
  * Turns TCP keep-alive on (`enable` non-zero; first probe after `delay`
- * *  seconds of idleness) or off. 
+ * *  seconds of idleness) or off.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_tcp_keepalive(ruv_tcp_t *handle, int enable, unsigned int delay);
 
 /**
  * Windows-only in libuv (accepting on several threads); does nothing here and
- * *  returns 0 for a TCP handle. 
+ * *  returns 0 for a TCP handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_tcp_simultaneous_accepts(ruv_tcp_t *handle, int enable);
 
 /**
  * Closes the handle with a reset (RST) instead of an orderly close: the peer
  * *  gets RUV_ECONNRESET. RUV_EINVAL while a shutdown is in progress, for a
- * *  closing handle, or for a handle that is not TCP (which is left alone). 
+ * *  closing handle, or for a handle that is not TCP (which is left alone).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tcp_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
  */
 int ruv_tcp_close_reset(ruv_tcp_t *handle, ruv_close_cb close_cb);
 
 /**
- * Initialises a timer on `loop`. 
+ * Initialises a timer on `loop`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_timer_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
  */
 int ruv_timer_init(ruv_loop_t *loop, ruv_timer_t *handle);
 
@@ -1703,36 +2058,66 @@ int ruv_timer_init(ruv_loop_t *loop, ruv_timer_t *handle);
  * Starts the timer: `cb` runs `timeout` ms after the loop's cached time
  * *  (`ruv_now`), then every `repeat` ms if `repeat` is not 0. Restarts an
  * *  active timer. Timers due at the same time run in the order they were
- * *  started. RUV_EINVAL for a NULL `cb` or a closing handle. 
+ * *  started. RUV_EINVAL for a NULL `cb` or a closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_timer_start(ruv_timer_t *handle, ruv_timer_cb cb, uint64_t timeout, uint64_t repeat);
 
 /**
  * Stops the timer; its callback will not run. Stopping a stopped timer is
- * *  fine. 
+ * *  fine.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_timer_stop(ruv_timer_t *handle);
 
 /**
  * Restarts a repeating timer with its repeat value as the timeout. Does
- * *  nothing if the repeat is 0. RUV_EINVAL if the timer was never started. 
+ * *  nothing if the repeat is 0. RUV_EINVAL if the timer was never started.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 int ruv_timer_again(ruv_timer_t *handle);
 
 /**
  * Sets the repeat interval in ms; it takes effect at the next expiry or
- * *  `ruv_timer_again`. 
+ * *  `ruv_timer_again`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 void ruv_timer_set_repeat(ruv_timer_t *handle, uint64_t repeat);
 
 /**
- * The repeat interval in ms. 
+ * The repeat interval in ms.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 uint64_t ruv_timer_get_repeat(const ruv_timer_t *handle);
 
 /**
  * Milliseconds until the timer is due, relative to `ruv_now`; 0 if that
- * *  time has passed. 
+ * *  time has passed.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_timer_t`. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
  */
 uint64_t ruv_timer_get_due_in(const ruv_timer_t *handle);
 

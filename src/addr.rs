@@ -207,7 +207,6 @@ pub(crate) fn format_v6(addr: &[u8; 16], text: &mut Text) {
     }
 }
 
-
 /// A binary address parsed from text by `ruv_inet_pton`'s rules.
 pub(crate) enum Parsed {
     V4([u8; 4]),

@@ -53,7 +53,6 @@ impl From<std::io::Error> for Error {
     }
 }
 
-
 /// (code, name, message) for every code above, in libuv's order.
 pub(crate) static ERRORS: &[(c_int, &CStr, &CStr)] = &[
     (RUV_E2BIG, c"E2BIG", c"argument list too long"),

@@ -7,8 +7,8 @@
 //! phase borrows the loop only between callbacks.
 
 use crate::abi::{
-    HANDLE_CLOSED, RUV_RUN_DEFAULT, RUV_RUN_NOWAIT, RUV_RUN_ONCE, ruv_close_cb, ruv_handle_t,
-    ruv_handle_type, ruv_loop_t, ruv_run_mode,
+    HANDLE_CLOSED, RUV_RUN_DEFAULT, RUV_RUN_NOWAIT, RUV_RUN_ONCE, ruv_close_cb, ruv_handle_t, ruv_handle_type,
+    ruv_loop_t, ruv_run_mode,
 };
 use crate::clock;
 use crate::error::{Error, Result};
@@ -292,11 +292,7 @@ impl LoopInner {
     /// handle of the caller's open, no request in flight.
     pub(crate) fn closable(&self) -> Result {
         let users = self.handles.len() - self.internal.count();
-        if self.running || users > 0 || self.active_reqs() > 0 {
-            Err(Error::BUSY)
-        } else {
-            Ok(())
-        }
+        if self.running || users > 0 || self.active_reqs() > 0 { Err(Error::BUSY) } else { Ok(()) }
     }
 
     // ---- the iteration -------------------------------------------------------

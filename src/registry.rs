@@ -103,8 +103,7 @@ impl Registry {
     /// `(key, generation, handle)` of every open handle, in the order the
     /// handles were initialised (generations only grow).
     pub fn snapshot(&self) -> Vec<(u32, u32, Handle)> {
-        let mut all: Vec<_> =
-            self.slots.iter().map(|(k, s)| (k as u32, s.generation, s.handle())).collect();
+        let mut all: Vec<_> = self.slots.iter().map(|(k, s)| (k as u32, s.generation, s.handle())).collect();
         all.sort_by_key(|&(_, generation, _)| generation);
         all
     }

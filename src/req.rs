@@ -162,8 +162,7 @@ impl LoopInner {
         // SAFETY: `Req`'s contract: the struct is the caller's request.
         unsafe { (*req.as_ptr()).r#type = kind.req_type() };
         let (handle_key, handle_generation) = handle.map_or((0, 0), |h| (h.key(), h.generation()));
-        *req.state() =
-            ReqState { next: null_mut(), status: 0, handle_key, handle_generation, kind, completed: false };
+        *req.state() = ReqState { next: null_mut(), status: 0, handle_key, handle_generation, kind, completed: false };
         self.add_active_reqs(1);
     }
 

@@ -24,8 +24,8 @@
 //! before its close callback.
 
 use crate::abi::{
-    RUV_ECANCELED, RUV_ENOBUFS, RUV_EOF, ruv_alloc_cb, ruv_buf_t, ruv_connect_t, ruv_connection_cb,
-    ruv_read_cb, ruv_shutdown_cb, ruv_shutdown_t, ruv_write_cb, ruv_write_t,
+    RUV_ECANCELED, RUV_ENOBUFS, RUV_EOF, ruv_alloc_cb, ruv_buf_t, ruv_connect_t, ruv_connection_cb, ruv_read_cb,
+    ruv_shutdown_cb, ruv_shutdown_t, ruv_write_cb, ruv_write_t,
 };
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
@@ -222,9 +222,11 @@ impl LoopInner {
         if s.fd != -1 {
             return if s.fd == fd { Ok(()) } else { Err(Error::BUSY) };
         }
-        self.poll
-            .registry()
-            .register(&mut SourceFd(&fd), token(h.key(), h.generation()), Interest::READABLE | Interest::WRITABLE)?;
+        self.poll.registry().register(
+            &mut SourceFd(&fd),
+            token(h.key(), h.generation()),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
         self.watched += 1;
         s.fd = fd;
         if h.kind() == Kind::Tcp || is_socket(fd) {
@@ -346,9 +348,8 @@ impl LoopInner {
                     return; // no callback: connections wait in the backlog
                 };
                 // SAFETY: accept4 on our listening socket.
-                let fd = unsafe {
-                    libc::accept4(s.fd, null_mut(), null_mut(), libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)
-                };
+                let fd =
+                    unsafe { libc::accept4(s.fd, null_mut(), null_mut(), libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) };
                 if fd >= 0 {
                     s.accepted_fd = fd;
                     (cb, 0)
@@ -534,7 +535,13 @@ impl LoopInner {
 
     /// `ruv_write`: writes now what the descriptor takes when nothing is
     /// queued, queues the rest. The callback runs from the pending phase.
-    pub(crate) fn write(&mut self, h: Handle, req: NonNull<ruv_write_t>, data: &[ruv_buf_t], cb: ruv_write_cb) -> Result {
+    pub(crate) fn write(
+        &mut self,
+        h: Handle,
+        req: NonNull<ruv_write_t>,
+        data: &[ruv_buf_t],
+        cb: ruv_write_cb,
+    ) -> Result {
         let s = h.stream();
         if h.is_closing() || s.fd < 0 {
             return Err(Error::BADF);

@@ -6,7 +6,9 @@
 //! close-on-exec. Bind sets SO_REUSEADDR and keeps EADDRINUSE for
 //! `ruv_listen` to report, as libuv does.
 
-use crate::abi::{RUV_ECONNREFUSED, RUV_EADDRINUSE, RUV_TCP, RUV_TCP_IPV6ONLY, ruv_connect_cb, ruv_connect_t, ruv_handle_t};
+use crate::abi::{
+    RUV_EADDRINUSE, RUV_ECONNREFUSED, RUV_TCP, RUV_TCP_IPV6ONLY, ruv_connect_cb, ruv_connect_t, ruv_handle_t,
+};
 use crate::addr::SockAddr;
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
@@ -223,7 +225,11 @@ impl LoopInner {
         if s.fd >= 0 {
             setsockopt_int(s.fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, on as c_int)?;
         }
-        if on { s.flags |= NODELAY } else { s.flags &= !NODELAY }
+        if on {
+            s.flags |= NODELAY
+        } else {
+            s.flags &= !NODELAY
+        }
         Ok(())
     }
 
@@ -233,7 +239,11 @@ impl LoopInner {
         if s.fd >= 0 {
             set_keepalive(s.fd, on, delay)?;
         }
-        if on { s.flags |= KEEPALIVE } else { s.flags &= !KEEPALIVE }
+        if on {
+            s.flags |= KEEPALIVE
+        } else {
+            s.flags &= !KEEPALIVE
+        }
         s.keepalive_delay = delay;
         Ok(())
     }

@@ -554,8 +554,7 @@ mod tests {
             // start a few timers "now", with spread-out timeouts
             for _ in 0..(rand() % 60) {
                 if started < hs.len() {
-                    let timeout = [0, 1, 255, 256, 300, 16_383, 16_384, 70_000][rand() as usize % 8]
-                        + rand() % 3;
+                    let timeout = [0, 1, 255, 256, 300, 16_383, 16_384, 70_000][rand() as usize % 8] + rand() % 3;
                     wheel.insert(hs[started], now + timeout);
                     started += 1;
                 }

@@ -16,18 +16,13 @@ fn main() {
     let mut args = Arguments::from_args();
     // libtest reads RUST_TEST_THREADS when --test-threads is absent; do too.
     if args.test_threads.is_none() {
-        args.test_threads = std::env::var("RUST_TEST_THREADS")
-            .ok()
-            .and_then(|n| n.parse().ok());
+        args.test_threads = std::env::var("RUST_TEST_THREADS").ok().and_then(|n| n.parse().ok());
     }
 
     let profile = profile_dir();
     let lib = profile.join("libruv.a");
     let out_dir = profile.parent().expect("target/").join("ctests");
-    let trials: Vec<Trial> = c_sources()
-        .into_iter()
-        .map(|src| trial(src, lib.clone(), out_dir.clone()))
-        .collect();
+    let trials: Vec<Trial> = c_sources().into_iter().map(|src| trial(src, lib.clone(), out_dir.clone())).collect();
     assert!(!trials.is_empty(), "no C tests found in tests/c/");
 
     // Build libruv.a once, before any trial compiles against it, and only if
@@ -56,17 +51,9 @@ fn c_sources() -> Vec<PathBuf> {
 /// The test for one C file: compile it, then run it. A compile error fails
 /// only this test.
 fn trial(src: PathBuf, lib: PathBuf, out_dir: PathBuf) -> Trial {
-    let stem = src
-        .file_stem()
-        .expect("file stem")
-        .to_string_lossy()
-        .into_owned();
+    let stem = src.file_stem().expect("file stem").to_string_lossy().into_owned();
     Trial::test(format!("c::{stem}"), move || {
-        let shown = src
-            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-            .unwrap_or(&src)
-            .display()
-            .to_string();
+        let shown = src.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(&src).display().to_string();
         let bin = out_dir.join(&stem);
         compile(&src, &lib, &bin).map_err(|why| format!("{shown}: compile failed\n{why}"))?;
         run(&bin).map_err(|why| format!("{shown}: {why}").into())
@@ -76,25 +63,17 @@ fn trial(src: PathBuf, lib: PathBuf, out_dir: PathBuf) -> Trial {
 /// target/<profile>/, where cargo put this test binary's libraries.
 fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps")
-        .to_path_buf()
+    exe.parent().and_then(Path::parent).expect("target/<profile>/deps").to_path_buf()
 }
 
 /// `cargo test` builds the crate only as an rlib: build libruv.a too.
 fn build_static_lib(profile: &Path) {
     let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .args(["build", "--lib", "--quiet"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cargo.args(["build", "--lib", "--quiet"]).current_dir(env!("CARGO_MANIFEST_DIR"));
     if profile.file_name().is_some_and(|n| n == "release") {
         cargo.arg("--release");
     }
-    assert!(
-        cargo.status().expect("run cargo").success(),
-        "cargo build --lib failed"
-    );
+    assert!(cargo.status().expect("run cargo").success(), "cargo build --lib failed");
 }
 
 fn compile(src: &Path, lib: &Path, out: &Path) -> Result<(), String> {
@@ -115,11 +94,7 @@ fn compile(src: &Path, lib: &Path, out: &Path) -> Result<(), String> {
         .arg(out)
         .output()
         .map_err(|e| format!("run the C compiler: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
+    if output.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&output.stderr).into_owned()) }
 }
 
 /// Runs one test program; Ok if it passed, or Err with why not and its output.
@@ -138,18 +113,11 @@ fn run(bin: &Path) -> Result<(), String> {
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let closing = stdout
-        .lines()
-        .rev()
-        .find(|l| l.contains(" passed, "))
-        .unwrap_or("");
+    let closing = stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or("");
     let clean = closing.ends_with(" passed, 0 failed") && !closing.starts_with("0 passed");
     if output.status.success() && clean {
         Ok(())
     } else {
-        Err(format!(
-            "{}, closing line {closing:?}\n--- stdout ---\n{stdout}--- stderr ---\n{stderr}",
-            output.status
-        ))
+        Err(format!("{}, closing line {closing:?}\n--- stdout ---\n{stdout}--- stderr ---\n{stderr}", output.status))
     }
 }

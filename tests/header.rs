@@ -27,14 +27,9 @@ const NOT_MAPPED: &[&str] = &[
 fn headers_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut ruv_h = Vec::new();
-    cbindgen::generate(root)
-        .expect("cbindgen runs")
-        .write(&mut ruv_h);
+    cbindgen::generate(root).expect("cbindgen runs").write(&mut ruv_h);
     let uv_h = uv_compat(std::str::from_utf8(&ruv_h).expect("ruv.h is UTF-8"));
-    let headers = [
-        ("include/ruv.h", ruv_h),
-        ("include/uv-compat/uv.h", uv_h.into_bytes()),
-    ];
+    let headers = [("include/ruv.h", ruv_h), ("include/uv-compat/uv.h", uv_h.into_bytes())];
     let bless = std::env::var_os("RUV_BLESS").is_some();
     let mut stale = Vec::new();
     for (name, generated) in &headers {
@@ -46,11 +41,7 @@ fn headers_are_current() {
             stale.push(*name);
         }
     }
-    assert!(
-        stale.is_empty(),
-        "{} stale: run `make header` and commit the result",
-        stale.join(" and ")
-    );
+    assert!(stale.is_empty(), "{} stale: run `make header` and commit the result", stale.join(" and "));
 }
 
 /// Every identifier starting with `ruv_` or `RUV_` in the C code of `header`
@@ -59,9 +50,7 @@ fn ruv_names(header: &str) -> BTreeSet<&str> {
     let mut names = BTreeSet::new();
     let mut rest = header;
     while let Some(c) = rest.chars().next() {
-        let word_len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
+        let word_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
         if let Some(comment) = rest.strip_prefix("/*") {
             rest = comment.split_once("*/").map_or("", |(_, after)| after);
         } else if let Some(comment) = rest.strip_prefix("//") {
@@ -85,10 +74,7 @@ fn ruv_names(header: &str) -> BTreeSet<&str> {
 fn uv_compat(ruv_h: &str) -> String {
     let names = ruv_names(ruv_h);
     for name in NOT_MAPPED {
-        assert!(
-            names.contains(name),
-            "NOT_MAPPED lists {name}, which ruv.h lacks"
-        );
+        assert!(names.contains(name), "NOT_MAPPED lists {name}, which ruv.h lacks");
     }
     let (major, minor, patch) = LIBUV_API;
     let mut out = format!(

@@ -216,6 +216,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_default_loop ruv_default_loop
 #define uv_err_name ruv_err_name
 #define uv_err_name_r ruv_err_name_r
+#define uv_file ruv_file
 #define uv_fileno ruv_fileno
 #define uv_handle_get_data ruv_handle_get_data
 #define uv_handle_get_loop ruv_handle_get_loop
@@ -264,6 +265,10 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_now ruv_now
 #define uv_os_fd_t ruv_os_fd_t
 #define uv_os_sock_t ruv_os_sock_t
+#define uv_pipe_init ruv_pipe_init
+#define uv_pipe_open ruv_pipe_open
+#define uv_pipe_s ruv_pipe_s
+#define uv_pipe_t ruv_pipe_t
 #define uv_poll_cb ruv_poll_cb
 #define uv_poll_init ruv_poll_init
 #define uv_poll_init_socket ruv_poll_init_socket

@@ -55,4 +55,3 @@ pub type ruv_loop_t = ruv_loop_s;
 
 pub(crate) const LOOP_LIVE: u32 = 0x5275_764c;
 pub(crate) const LOOP_CLOSED: u32 = 0x5275_766c;
-

@@ -23,5 +23,4 @@ pub type ruv_poll_t = ruv_poll_s;
 /** Called with `status` 0 and the `RUV_*` events that are ready, or with
  *  RUV_EBADF (and events 0) when the descriptor reports an error; the handle
  *  is stopped then. */
-pub type ruv_poll_cb =
-    Option<unsafe extern "C" fn(handle: *mut ruv_poll_t, status: c_int, events: c_int)>;
+pub type ruv_poll_cb = Option<unsafe extern "C" fn(handle: *mut ruv_poll_t, status: c_int, events: c_int)>;

@@ -28,4 +28,3 @@ pub struct ruv_req_s {
     pub(crate) reserved: [*mut c_void; 6],
 }
 pub type ruv_req_t = ruv_req_s;
-

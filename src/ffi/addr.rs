@@ -210,4 +210,3 @@ pub unsafe extern "C" fn ruv_ip_name(src: *const sockaddr, dst: *mut c_char, siz
         }
     }
 }
-

@@ -14,7 +14,11 @@ use std::ffi::c_int;
  *  rule (in place, untouched, until their close or request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_async_init(r#loop: *mut ruv_loop_t, r#async: *mut ruv_async_t, async_cb: ruv_async_cb) -> c_int {
+pub unsafe extern "C" fn ruv_async_init(
+    r#loop: *mut ruv_loop_t,
+    r#async: *mut ruv_async_t,
+    async_cb: ruv_async_cb,
+) -> c_int {
     // SAFETY: `init` validates both pointers; the struct is the caller's
     // async handle, ruv's until its close callback.
     unsafe {

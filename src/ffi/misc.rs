@@ -48,8 +48,7 @@ mod tests {
 
     #[test]
     fn version_matches_cargo() {
-        let v: Vec<c_uint> =
-            env!("CARGO_PKG_VERSION").split('.').map(|p| p.parse().unwrap()).collect();
+        let v: Vec<c_uint> = env!("CARGO_PKG_VERSION").split('.').map(|p| p.parse().unwrap()).collect();
         assert_eq!(v, vec![RUV_VERSION_MAJOR, RUV_VERSION_MINOR, RUV_VERSION_PATCH]);
     }
 }

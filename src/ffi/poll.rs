@@ -33,7 +33,11 @@ pub unsafe extern "C" fn ruv_poll_init(r#loop: *mut ruv_loop_t, handle: *mut ruv
  *  rule (in place, untouched, until their close or request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_poll_init_socket(r#loop: *mut ruv_loop_t, handle: *mut ruv_poll_t, socket: ruv_os_sock_t) -> c_int {
+pub unsafe extern "C" fn ruv_poll_init_socket(
+    r#loop: *mut ruv_loop_t,
+    handle: *mut ruv_poll_t,
+    socket: ruv_os_sock_t,
+) -> c_int {
     // SAFETY: forwarded.
     unsafe { ruv_poll_init(r#loop, handle, socket) }
 }

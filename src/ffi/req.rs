@@ -92,4 +92,3 @@ pub extern "C" fn ruv_req_type_name(r#type: ruv_req_type) -> *const c_char {
     };
     name.as_ptr()
 }
-

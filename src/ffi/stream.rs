@@ -80,7 +80,11 @@ pub unsafe extern "C" fn ruv_accept(server: *mut ruv_stream_t, client: *mut ruv_
  *  place, untouched, until their close or request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_read_start(stream: *mut ruv_stream_t, alloc_cb: ruv_alloc_cb, read_cb: ruv_read_cb) -> c_int {
+pub unsafe extern "C" fn ruv_read_start(
+    stream: *mut ruv_stream_t,
+    alloc_cb: ruv_alloc_cb,
+    read_cb: ruv_read_cb,
+) -> c_int {
     // SAFETY: validated before use.
     unsafe { call(stream, |lp, h| lp.read_start(h, alloc_cb, read_cb)) }
 }
@@ -176,7 +180,11 @@ pub unsafe extern "C" fn ruv_try_write(handle: *mut ruv_stream_t, bufs: *const r
  *  request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_shutdown(req: *mut ruv_shutdown_t, handle: *mut ruv_stream_t, cb: ruv_shutdown_cb) -> c_int {
+pub unsafe extern "C" fn ruv_shutdown(
+    req: *mut ruv_shutdown_t,
+    handle: *mut ruv_stream_t,
+    cb: ruv_shutdown_cb,
+) -> c_int {
     let Some(req) = NonNull::new(req) else { return RUV_EINVAL };
     // SAFETY: validated before use; the request is the caller's until its
     // callback.

@@ -120,7 +120,11 @@ unsafe fn name(handle: *const ruv_tcp_t, peer: bool, name: *mut libc::sockaddr, 
  *  close or request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_tcp_getsockname(handle: *const ruv_tcp_t, name: *mut libc::sockaddr, namelen: *mut c_int) -> c_int {
+pub unsafe extern "C" fn ruv_tcp_getsockname(
+    handle: *const ruv_tcp_t,
+    name: *mut libc::sockaddr,
+    namelen: *mut c_int,
+) -> c_int {
     // SAFETY: forwarded.
     unsafe { self::name(handle, false, name, namelen) }
 }
@@ -134,7 +138,11 @@ pub unsafe extern "C" fn ruv_tcp_getsockname(handle: *const ruv_tcp_t, name: *mu
  *  close or request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_tcp_getpeername(handle: *const ruv_tcp_t, name: *mut libc::sockaddr, namelen: *mut c_int) -> c_int {
+pub unsafe extern "C" fn ruv_tcp_getpeername(
+    handle: *const ruv_tcp_t,
+    name: *mut libc::sockaddr,
+    namelen: *mut c_int,
+) -> c_int {
     // SAFETY: forwarded.
     unsafe { self::name(handle, true, name, namelen) }
 }

@@ -36,7 +36,12 @@ pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ru
  *  untouched, until their close or request callback).
  */
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ruv_timer_start(handle: *mut ruv_timer_t, cb: ruv_timer_cb, timeout: u64, repeat: u64) -> c_int {
+pub unsafe extern "C" fn ruv_timer_start(
+    handle: *mut ruv_timer_t,
+    cb: ruv_timer_cb,
+    timeout: u64,
+    repeat: u64,
+) -> c_int {
     if cb.is_none() {
         return RUV_EINVAL;
     }
