@@ -5,6 +5,10 @@
 #include "test.h"
 #include <stddef.h>
 
+#ifdef UV_VERSION_MAJOR /* built against libuv: the shim predates pipes */
+#define ruv_pipe_t uv_pipe_t
+#endif
+
 static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_loop_t), 848);
   CHECK_EQ(sizeof(ruv_handle_t), 96);
@@ -18,6 +22,7 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_buf_t), 16);
   CHECK_EQ(sizeof(ruv_stream_t), 248);
   CHECK_EQ(sizeof(ruv_tcp_t), 248);
+  CHECK_EQ(sizeof(ruv_pipe_t), 264);
   CHECK_EQ(sizeof(ruv_write_t), 192);
   CHECK_EQ(sizeof(ruv_connect_t), 96);
   CHECK_EQ(sizeof(ruv_shutdown_t), 80);
@@ -35,6 +40,7 @@ static void test_size_functions_agree(void) {
   CHECK_EQ(ruv_req_size(RUV_REQ), sizeof(ruv_req_t));
   /* libuv's sizes for the types later issues bring */
   CHECK_EQ(ruv_handle_size(RUV_TCP), sizeof(ruv_tcp_t));
+  CHECK_EQ(ruv_handle_size(RUV_NAMED_PIPE), sizeof(ruv_pipe_t));
   CHECK_EQ(ruv_handle_size(RUV_STREAM), sizeof(ruv_stream_t));
   CHECK_EQ(ruv_req_size(RUV_WRITE), sizeof(ruv_write_t));
   CHECK_EQ(ruv_req_size(RUV_CONNECT), sizeof(ruv_connect_t));
@@ -83,11 +89,17 @@ static void test_offsets(void) {
   CHECK_HANDLE_HEAD(ruv_poll_t);
   CHECK_HANDLE_HEAD(ruv_stream_t);
   CHECK_HANDLE_HEAD(ruv_tcp_t);
+  CHECK_HANDLE_HEAD(ruv_pipe_t);
   /* libuv's stream fields: write_queue_size is the backpressure signal */
   CHECK_EQ(offsetof(ruv_stream_t, write_queue_size), 96);
   CHECK_EQ(offsetof(ruv_stream_t, alloc_cb), 104);
   CHECK_EQ(offsetof(ruv_stream_t, read_cb), 112);
   CHECK_EQ(offsetof(ruv_tcp_t, write_queue_size), 96);
+  /* a pipe is a stream (the same fields where a stream has them), then ipc */
+  CHECK_EQ(offsetof(ruv_pipe_t, write_queue_size), 96);
+  CHECK_EQ(offsetof(ruv_pipe_t, alloc_cb), 104);
+  CHECK_EQ(offsetof(ruv_pipe_t, read_cb), 112);
+  CHECK_EQ(offsetof(ruv_pipe_t, ipc), 248);
   CHECK_EQ(offsetof(ruv_req_t, data), 0);
   CHECK_EQ(offsetof(ruv_req_t, type), 8);
   CHECK_EQ(offsetof(ruv_write_t, data), 0);
