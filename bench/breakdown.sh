@@ -16,9 +16,7 @@
 # Environment:
 #   RUV_LIB          ruv static library (default: target/release/libruv.a of
 #                    this tree; built with cargo build --release if missing)
-#   RUV_INC          its include dir (default: <tree of RUV_LIB>/include)
 #   RUV_LIB_BEFORE   optional second ruv library, shown as an extra column
-#   RUV_INC_BEFORE   its include dir (default: <tree of RUV_LIB_BEFORE>/include)
 #   RUV_LABEL, RUV_LABEL_BEFORE   column names (default ruv, ruv-before)
 #   ECHO_N           echo round trips N (a multiple of 64; default 32000)
 #   HTTP_N           HTTP requests N (default 20000)
@@ -79,11 +77,6 @@ if [ "$RUV_LIB" = "$ROOT/target/release/libruv.a" ] && [ ! -f "$RUV_LIB" ]; then
   note "building $RUV_LIB (cargo build --release)"
   (cd "$ROOT" && cargo build --release) >&2
 fi
-inc_of() { # libruv.a -> the include dir of the tree it was built in
-  local d
-  d=$(cd "$(dirname "$1")/../.." 2>/dev/null && pwd) || d=$ROOT
-  if [ -f "$d/include/ruv.h" ]; then echo "$d/include"; else echo "$ROOT/include"; fi
-}
 static_or() { # static archive, fallback -l flag (as run.sh)
   local p
   p=$($CC -print-file-name="$1")
@@ -110,19 +103,20 @@ build() { # lib output args...
 }
 
 LIBS=()
-add_ruv() { # label lib inc
+add_ruv() { # label lib
   [ -f "$2" ] || die "$2 does not exist"
-  [ -f "$3/ruv.h" ] || die "no ruv.h in $3 (set RUV_INC / RUV_INC_BEFORE)"
   LIBS+=("$1")
   STATUS[$1]=""
-  build "$1" -DBENCH_RUV -I"$3" -o "$OUT/net_$1" "$BENCH/net_uv.c" "$2" -lpthread -ldl -lm
-  NOTES+=("$1: $2 (header $3/ruv.h)")
+  # One source for every ruv: net_uv.c through this tree's libuv compat
+  # header (the struct layouts and signatures are the same in every ruv).
+  build "$1" -I"$ROOT/include/uv-compat" -o "$OUT/net_$1" "$BENCH/net_uv.c" "$2" -lpthread -ldl -lm
+  NOTES+=("$1: $2")
 }
 [ "$RUV_LABEL" != "$RUV_LABEL_BEFORE" ] || die "RUV_LABEL and RUV_LABEL_BEFORE must differ"
 if [ -n "$RUV_LIB_BEFORE" ]; then
-  add_ruv "$RUV_LABEL_BEFORE" "$RUV_LIB_BEFORE" "${RUV_INC_BEFORE:-$(inc_of "$RUV_LIB_BEFORE")}"
+  add_ruv "$RUV_LABEL_BEFORE" "$RUV_LIB_BEFORE"
 fi
-add_ruv "$RUV_LABEL" "$RUV_LIB" "${RUV_INC:-$(inc_of "$RUV_LIB")}"
+add_ruv "$RUV_LABEL" "$RUV_LIB"
 LIBS+=(libuv libev)
 STATUS[libuv]="" STATUS[libev]=""
 build libuv -o "$OUT/net_libuv" "$BENCH/net_uv.c" "$UV_LIB" -lpthread -ldl

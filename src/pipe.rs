@@ -34,13 +34,11 @@ impl LoopInner {
 
     /// `ruv_pipe_open`: adopts an existing descriptor (a pipe end or a
     /// socket), made non-blocking. Readable and writable as its access
-    /// mode says, as in libuv.
+    /// mode says, as in libuv. Opening the descriptor the pipe has already
+    /// is allowed (libuv's `uv__stream_open`); another one is RUV_EBUSY.
     pub(crate) fn pipe_open(&mut self, h: Handle, fd: c_int) -> Result {
         if h.is_closing() {
             return Err(Error::INVAL);
-        }
-        if h.stream().fd >= 0 {
-            return Err(Error::BUSY);
         }
         // SAFETY: F_GETFL reads the descriptor's flags, or fails.
         let mode = unsafe { libc::fcntl(fd, libc::F_GETFL) };

@@ -99,20 +99,59 @@ fn remaining(req: NonNull<ruv_write_t>) -> usize {
     bufs(req)[w.index as usize..].iter().map(|b| b.len).sum::<usize>() - w.offset
 }
 
-/// Writes `iov` to `fd`: `sendmsg` with MSG_NOSIGNAL on a socket, `writev`
-/// on anything else. Retries EINTR.
-fn write_iov(fd: c_int, socket: bool, iov: &[libc::iovec], extra_flags: c_int) -> std::result::Result<usize, c_int> {
+/// Writes one buffer to `fd`: `send` with MSG_NOSIGNAL on a socket (a peer
+/// that went away is EPIPE, never SIGPIPE), `write` on anything else.
+/// Retries EINTR. The one-buffer path every echo and HTTP reply takes.
+#[inline]
+fn write_one(fd: c_int, socket: bool, buf: &ruv_buf_t, extra_flags: c_int) -> std::result::Result<usize, c_int> {
     loop {
         let r = if socket {
-            // SAFETY: a zeroed msghdr is valid; it points at `iov`.
+            // SAFETY: the caller's buffer of `len` bytes.
+            unsafe { libc::send(fd, buf.base.cast(), buf.len, libc::MSG_NOSIGNAL | extra_flags) }
+        } else {
+            // SAFETY: as above.
+            unsafe { libc::write(fd, buf.base.cast(), buf.len) }
+        };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        match errno() {
+            libc::EINTR => continue,
+            e => return Err(e),
+        }
+    }
+}
+
+/// Writes up to `IOV_BATCH` of `bufs` with one vectored call (`sendmsg` on a
+/// socket, `writev` otherwise), the first `skip` bytes of `bufs[0]` left
+/// out. Retries EINTR.
+#[cold]
+fn write_many(
+    fd: c_int,
+    socket: bool,
+    bufs: &[ruv_buf_t],
+    skip: usize,
+    extra_flags: c_int,
+) -> std::result::Result<usize, c_int> {
+    let mut iov = [const { std::mem::MaybeUninit::<libc::iovec>::uninit() }; IOV_BATCH];
+    let n = bufs.len().min(IOV_BATCH);
+    for (i, (slot, b)) in iov.iter_mut().zip(bufs).enumerate() {
+        let skip = if i == 0 { skip } else { 0 };
+        slot.write(libc::iovec { iov_base: b.base.wrapping_add(skip).cast(), iov_len: b.len - skip });
+    }
+    let iov_ptr = iov.as_ptr().cast::<libc::iovec>();
+    loop {
+        let r = if socket {
+            // SAFETY: a zeroed msghdr is valid.
             let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-            msg.msg_iov = iov.as_ptr().cast_mut();
-            msg.msg_iovlen = iov.len();
-            // SAFETY: `iov` describes the caller's buffers.
+            msg.msg_iov = iov_ptr.cast_mut();
+            msg.msg_iovlen = n;
+            // SAFETY: the first `n` iovecs are written and describe the
+            // caller's buffers.
             unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | extra_flags) }
         } else {
             // SAFETY: as above.
-            unsafe { libc::writev(fd, iov.as_ptr(), iov.len() as c_int) }
+            unsafe { libc::writev(fd, iov_ptr, n as c_int) }
         };
         if r >= 0 {
             return Ok(r as usize);
@@ -130,18 +169,14 @@ fn send_req(fd: c_int, socket: bool, req: NonNull<ruv_write_t>) -> std::result::
     let bufs = bufs(req);
     let w = progress(req);
     loop {
-        let mut iov = [libc::iovec { iov_base: null_mut(), iov_len: 0 }; IOV_BATCH];
-        let mut n = 0;
-        for (i, b) in bufs[w.index as usize..].iter().enumerate().take(IOV_BATCH) {
-            let skip = if i == 0 { w.offset } else { 0 };
-            iov[n] = libc::iovec { iov_base: b.base.wrapping_add(skip).cast(), iov_len: b.len - skip };
-            n += 1;
-        }
-        if n == 0 {
-            return Ok(true);
-        }
-        let mut left = match write_iov(fd, socket, &iov[..n], 0) {
-            Ok(written) => written,
+        let left_bufs = &bufs[w.index as usize..];
+        let written = match left_bufs {
+            [] => return Ok(true),
+            [one] if w.offset == 0 => write_one(fd, socket, one, 0),
+            _ => write_many(fd, socket, left_bufs, w.offset, 0),
+        };
+        let mut left = match written {
+            Ok(n) => n,
             Err(libc::EAGAIN) => return Ok(false),
             Err(e) => return Err(e),
         };
@@ -661,12 +696,12 @@ impl LoopInner {
         if s.flags & WRITABLE == 0 {
             return Err(Error::PIPE);
         }
-        let mut iov = [libc::iovec { iov_base: null_mut(), iov_len: 0 }; IOV_BATCH];
-        let n = data.len().min(IOV_BATCH);
-        for (slot, b) in iov.iter_mut().zip(data) {
-            *slot = libc::iovec { iov_base: b.base.cast(), iov_len: b.len };
-        }
-        match write_iov(s.fd, s.flags & SOCKET != 0, &iov[..n], libc::MSG_DONTWAIT) {
+        let socket = s.flags & SOCKET != 0;
+        let written = match data {
+            [one] => write_one(s.fd, socket, one, libc::MSG_DONTWAIT),
+            _ => write_many(s.fd, socket, data, 0, libc::MSG_DONTWAIT),
+        };
+        match written {
             Ok(0) if data.iter().any(|b| b.len > 0) => Err(Error::AGAIN),
             Ok(written) => Ok(written.min(c_int::MAX as usize) as c_int),
             Err(e) => Err(Error::from_errno(e)),
