@@ -44,19 +44,17 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// The kind a private block's `kind` byte names, if any.
+    /// The kind a private block's `kind` byte names, if any. (On every
+    /// event and every checked call: a range test, not a match.)
+    #[inline]
     pub fn from_u8(v: u8) -> Option<Kind> {
-        Some(match v {
-            1 => Kind::Timer,
-            2 => Kind::Idle,
-            3 => Kind::Prepare,
-            4 => Kind::Check,
-            5 => Kind::Async,
-            6 => Kind::Poll,
-            7 => Kind::Tcp,
-            8 => Kind::Pipe,
-            _ => return None,
-        })
+        if (Kind::Timer as u8..=Kind::Pipe as u8).contains(&v) {
+            // SAFETY: `Kind` is `repr(u8)` with the contiguous values
+            // Timer..=Pipe, and `v` is one of them.
+            Some(unsafe { std::mem::transmute::<u8, Kind>(v) })
+        } else {
+            None
+        }
     }
 
     /// Streams: TCP handles and pipes, whose structs begin with `ruv_stream_t`.
@@ -314,5 +312,23 @@ pub(crate) unsafe fn mark_live(
         p.spare = 0;
         p.fields = [0; 6];
         set_lifecycle(h, HANDLE_LIVE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    /// `from_u8`'s range test relies on the kinds being 1..=8 with no gap.
+    #[test]
+    fn kind_bytes_round_trip() {
+        let all = [Kind::Timer, Kind::Idle, Kind::Prepare, Kind::Check, Kind::Async, Kind::Poll, Kind::Tcp, Kind::Pipe];
+        for (i, kind) in all.iter().enumerate() {
+            assert_eq!(*kind as u8, i as u8 + 1);
+            assert_eq!(Kind::from_u8(*kind as u8), Some(*kind));
+        }
+        assert_eq!(Kind::from_u8(0), None);
+        assert_eq!(Kind::from_u8(all.len() as u8 + 1), None);
+        assert_eq!(Kind::from_u8(255), None);
     }
 }
