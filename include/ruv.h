@@ -557,7 +557,10 @@ typedef struct ruv_handle_private_t {
   uint32_t state;
   uint16_t flags;
   uint8_t kind;
-  uint8_t spare;
+  /**
+   * A kind's own small state (a timer's: stopped, on the wheel, due).
+   */
+  uint8_t substate;
   uint64_t fields[6];
 } ruv_handle_private_t;
 
@@ -1065,6 +1068,8 @@ typedef int ruv_loop_option;
 #define RUV_RANDOM 10
 
 #define RUV_REQ_TYPE_MAX 11
+
+
 
 
 

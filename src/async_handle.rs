@@ -57,7 +57,7 @@ impl LoopInner {
     /// # Safety
     /// `a` points at an async handle struct that the caller hands to ruv
     /// until its close callback.
-    pub(crate) unsafe fn async_init(&mut self, a: NonNull<ruv_async_t>, cb: ruv_async_cb) {
+    pub(crate) unsafe fn async_init(&mut self, a: NonNull<ruv_async_t>, cb: ruv_async_cb) -> Result {
         // SAFETY: the caller's struct, whose private part is ruv's from now.
         unsafe {
             let p = &mut (*a.as_ptr()).internal_async;
@@ -66,10 +66,11 @@ impl LoopInner {
             p.waker = (&raw const self.waker).cast();
         }
         // SAFETY: forwarded.
-        let h = unsafe { self.register(a.cast::<ruv_handle_t>(), RUV_ASYNC, Kind::Async) };
+        let h = unsafe { self.register(a.cast::<ruv_handle_t>(), RUV_ASYNC, Kind::Async) }?;
         h.fields::<AsyncFields>().cb = cb;
         self.asyncs.keys.push(h.key());
         self.activate(h);
+        Ok(())
     }
 
     /// Closing: refuse new sends and wait for those in flight on other
@@ -97,7 +98,7 @@ impl LoopInner {
             let this = unsafe { &mut *lp };
             let mut scan = std::mem::take(&mut this.asyncs.scan);
             for &key in &this.asyncs.keys {
-                scan.push((key, this.handles.slot_mut(key).generation));
+                scan.push((key, this.handles.handle_at(key).generation()));
             }
             scan
         };
@@ -105,8 +106,7 @@ impl LoopInner {
             let call = {
                 // SAFETY: as above.
                 let this = unsafe { &mut *lp };
-                let Some(slot) = this.handles.get(key, generation) else { continue };
-                let h = slot.handle();
+                let Some(h) = this.handles.get(key, generation) else { continue };
                 if h.is_closing() {
                     continue;
                 }

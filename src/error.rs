@@ -21,6 +21,7 @@ impl Error {
     pub const BUSY: Error = Error(RUV_EBUSY);
     pub const EXIST: Error = Error(RUV_EEXIST);
     pub const INVAL: Error = Error(RUV_EINVAL);
+    pub const NOMEM: Error = Error(RUV_ENOMEM);
     pub const NOSYS: Error = Error(RUV_ENOSYS);
     pub const NOTCONN: Error = Error(RUV_ENOTCONN);
     pub const PIPE: Error = Error(RUV_EPIPE);

@@ -124,12 +124,19 @@ impl LoopInner {
     /// # Safety
     /// `h` points at a struct of `kind`'s size that the caller hands to ruv
     /// until its close callback.
-    pub(crate) unsafe fn register(&mut self, h: NonNull<ruv_handle_t>, ty: ruv_handle_type, kind: Kind) -> Handle {
-        let (key, generation) = self.handles.insert(h);
+    /// `Error::NOMEM` for a struct at an address the registry cannot hold
+    /// (none that Linux hands to user space).
+    pub(crate) unsafe fn register(
+        &mut self,
+        h: NonNull<ruv_handle_t>,
+        ty: ruv_handle_type,
+        kind: Kind,
+    ) -> Result<Handle> {
+        let (key, generation) = self.handles.insert(h).ok_or(Error::NOMEM)?;
         // SAFETY: forwarded; then the struct is registered, as `Handle` needs.
         unsafe {
             handle::mark_live(h.as_ptr(), self.c_loop.as_ptr(), ty, kind, key, generation);
-            Handle::new(h)
+            Ok(Handle::new(h))
         }
     }
 
@@ -401,7 +408,7 @@ impl LoopInner {
             }
             let (key, generation) = crate::registry::untoken(event.token());
             // SAFETY: a short borrow.
-            let Some(h) = (unsafe { (*lp).handles.get(key, generation) }).map(|s| s.handle()) else {
+            let Some(h) = (unsafe { (*lp).handles.get(key, generation) }) else {
                 continue; // closed since the poll
             };
             match h.kind() {
@@ -429,7 +436,7 @@ impl LoopInner {
         let batch = std::mem::take(unsafe { &mut (*lp).closing });
         for c in batch.into_iter().rev() {
             // SAFETY: a short borrow.
-            let Some(h) = (unsafe { (*lp).handles.get(c.key, c.generation) }).map(|s| s.handle()) else {
+            let Some(h) = (unsafe { (*lp).handles.get(c.key, c.generation) }) else {
                 continue;
             };
             // Its requests complete first (a stream's connect, writes and

@@ -217,6 +217,17 @@ impl Handle {
         self.private().flags = flags;
     }
 
+    /// The kind's own small state byte (a timer's: `timer.rs`).
+    #[inline]
+    pub fn substate(self) -> u8 {
+        self.private().substate
+    }
+
+    #[inline]
+    pub fn set_substate(self, value: u8) {
+        self.private().substate = value;
+    }
+
     #[inline]
     pub fn is_active(self) -> bool {
         self.flags() & ACTIVE != 0
@@ -309,7 +320,7 @@ pub(crate) unsafe fn mark_live(
         p.owner = h.cast();
         p.flags = REF;
         p.kind = kind as u8;
-        p.spare = 0;
+        p.substate = 0;
         p.fields = [0; 6];
         set_lifecycle(h, HANDLE_LIVE);
     }

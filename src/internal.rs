@@ -9,6 +9,7 @@
 //! purposes too.
 
 use crate::abi::{RUV_TIMER, ruv_handle_t, ruv_timer_t};
+use crate::error::Result;
 use crate::event_loop::LoopInner;
 use crate::handle::{Handle, INTERNAL, Kind};
 use std::ptr::NonNull;
@@ -45,19 +46,19 @@ impl InternalHandles {
 
 impl LoopInner {
     /// The internal timer for `purpose`, made on first use.
-    pub(crate) fn internal_timer(&mut self, purpose: Purpose) -> Handle {
+    pub(crate) fn internal_timer(&mut self, purpose: Purpose) -> Result<Handle> {
         if let Some(h) = self.internal.find(purpose) {
-            return h;
+            return Ok(h);
         }
         // SAFETY: all-zero is a valid timer struct before init.
         let timer: Box<ruv_timer_t> = Box::new(unsafe { std::mem::zeroed() });
         let ptr = NonNull::from(&*timer).cast::<ruv_handle_t>();
         // SAFETY: a timer-sized struct, owned by the loop until it is freed.
-        let h = unsafe { self.register(ptr, RUV_TIMER, Kind::Timer) };
+        let h = unsafe { self.register(ptr, RUV_TIMER, Kind::Timer) }?;
         h.set_flags(h.flags() | INTERNAL);
         self.set_ref(h, false);
         self.internal.timers.push((purpose, timer));
-        h
+        Ok(h)
     }
 
     /// An internal timer fell due: do what it is for.

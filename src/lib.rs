@@ -11,7 +11,7 @@
 //! 1. [`abi`]: every `#[repr(C)]` type and constant the header shows. Data only.
 //! 2. The core, `pub(crate)`, one module per concern:
 //!    - the loop: [`event_loop`] (its state and the iteration in libuv's
-//!      phase order), [`registry`] (slab keys with generations),
+//!      phase order), [`registry`] (8-byte entries with generations),
 //!      [`handle`] (the checked handle reference and the state kept in the
 //!      caller's struct), [`internal`] (ruv's own handles), [`req`] (the
 //!      request layer: in flight, completed, delivered in the pending phase);

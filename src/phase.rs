@@ -114,8 +114,8 @@ impl LoopInner {
             }
             let mut round = std::mem::take(&mut this.phases[phase as usize].round);
             for &key in this.phases[phase as usize].started.iter().rev() {
-                let slot = this.handles.slot_mut(key);
-                round.push((key, slot.generation, fields(slot.handle()).start));
+                let h = this.handles.handle_at(key);
+                round.push((key, h.generation(), fields(h).start));
             }
             round
         };
@@ -123,8 +123,7 @@ impl LoopInner {
             let call = {
                 // SAFETY: as above.
                 let this = unsafe { &mut *lp };
-                let Some(slot) = this.handles.get(key, generation) else { continue };
-                let h = slot.handle();
+                let Some(h) = this.handles.get(key, generation) else { continue };
                 let p = fields(h);
                 if !h.is_active() || p.start != start {
                     continue;

@@ -21,7 +21,7 @@ impl LoopInner {
     /// its close callback.
     pub(crate) unsafe fn pipe_init(&mut self, h: NonNull<ruv_handle_t>, ipc: bool) -> Result {
         // SAFETY: forwarded.
-        let h = unsafe { self.register(h, RUV_NAMED_PIPE, Kind::Pipe) };
+        let h = unsafe { self.register(h, RUV_NAMED_PIPE, Kind::Pipe) }?;
         Self::stream_init(h);
         // SAFETY: a pipe handle's struct is a `ruv_pipe_t`.
         unsafe {

@@ -75,7 +75,7 @@ impl LoopInner {
         }
         crate::sys::set_nonblocking(fd, true)?;
         // SAFETY: forwarded.
-        let h = unsafe { self.register(h, RUV_POLL, Kind::Poll) };
+        let h = unsafe { self.register(h, RUV_POLL, Kind::Poll) }?;
         let p = fields(h);
         p.fd = fd;
         p.watched_fd = -1;

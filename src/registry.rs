@@ -1,45 +1,39 @@
-//! The handle registry: every open handle of a loop has a slot in a slab.
+//! The handle registry: every open handle of a loop has an entry, 8 bytes.
 //!
-//! The caller's struct keeps, in its private block, the slot's key and a
-//! generation number; the slot keeps the address of the caller's struct. A
-//! handle is valid only when all three agree: the key names a slot, the
-//! generations match, and the slot points back at this very struct. That is
-//! how a closed handle, a handle that was never initialised, and a struct
-//! that was copied or moved are told apart from a live one.
+//! The caller's struct keeps, in its private block, the entry's key and a
+//! generation number; the entry keeps the address of the caller's struct and
+//! the generation's low 16 bits. A handle is valid only when all three agree:
+//! the key names an occupied entry, the generations match, and the entry
+//! points back at this very struct. That is how a closed handle, a handle
+//! that was never initialised, and a struct that was copied, moved or
+//! restored from a stale copy are told apart from a live one.
 //!
-//! The same key and generation make up the handle's mio token, so an event for
-//! a handle that was closed, and whose slot was reused, is recognised as stale.
+//! The same key and generation make up the handle's mio token, so an event
+//! for a handle that was closed, and whose entry was reused, is recognised as
+//! stale.
 //!
-//! A slot is 16 bytes: the handle's own state lives in its struct
-//! (`handle_state`), as libuv keeps it.
+//! An entry is one word: an occupied one holds the struct's address (even:
+//! handles are 8-aligned) with the generation in the top 16 bits (user-space
+//! addresses use 47); a vacant one is odd and holds the next vacant key. The
+//! handle's own state lives in its struct (`handle.rs`), as libuv keeps it,
+//! so a million timers cost the loop 8 MB here and nothing else.
 
 use crate::abi::ruv_handle_t;
 use crate::handle::Handle;
-use slab::Slab;
 use std::ptr::NonNull;
 
-/// One open handle.
-pub struct Slot {
-    handle: NonNull<ruv_handle_t>,
-    pub generation: u32,
-    /// A timer's state (`timer::IDLE`, queued, or ready to run); unused by
-    /// other kinds. (The caller's struct has no room left for it.)
-    pub timer: u32,
-}
+/// Where the generation sits in an occupied entry.
+const GENERATION_SHIFT: u32 = 48;
+const ADDRESS_MASK: u64 = (1 << GENERATION_SHIFT) - 1;
+/// The end of the vacant list.
+const NO_KEY: u32 = u32::MAX;
 
-impl Slot {
-    /// The caller's struct.
-    #[inline]
-    pub fn handle(&self) -> Handle {
-        // SAFETY: a slot exists exactly while its handle is registered: from
-        // its init function until its close callback.
-        unsafe { Handle::new(self.handle) }
-    }
-}
-
-/// The slab of open handles and the generation counter.
-pub struct Registry {
-    slots: Slab<Slot>,
+/// The loop's open handles, by key.
+pub(crate) struct Registry {
+    entries: Vec<u64>,
+    /// The first vacant key, `NO_KEY` when none.
+    vacant: u32,
+    len: usize,
     last_generation: u32,
 }
 
@@ -49,61 +43,87 @@ impl Default for Registry {
     }
 }
 
+fn occupied(entry: u64) -> bool {
+    entry & 1 == 0
+}
+
 impl Registry {
     pub fn new() -> Self {
-        Registry { slots: Slab::new(), last_generation: 0 }
+        Registry { entries: Vec::new(), vacant: NO_KEY, len: 0, last_generation: 0 }
     }
 
     /// Registers a handle; returns its key and generation (never 0, which
-    /// marks a struct that is not registered).
-    pub fn insert(&mut self, handle: NonNull<ruv_handle_t>) -> (u32, u32) {
+    /// marks a struct that is not registered). `None` for an address the
+    /// entry cannot hold (odd, or above 2^48: no Linux user-space pointer).
+    pub fn insert(&mut self, handle: NonNull<ruv_handle_t>) -> Option<(u32, u32)> {
+        let address = handle.as_ptr() as usize as u64;
+        if address & 1 != 0 || address & !ADDRESS_MASK != 0 {
+            return None;
+        }
         self.last_generation = self.last_generation.wrapping_add(1).max(1);
         let generation = self.last_generation;
-        let key = self.slots.insert(Slot { handle, generation, timer: crate::timer::IDLE });
-        (key as u32, generation)
+        let entry = address | (u64::from(generation as u16) << GENERATION_SHIFT);
+        let key = if self.vacant == NO_KEY {
+            let key = u32::try_from(self.entries.len()).ok().filter(|&k| k != NO_KEY)?;
+            self.entries.push(entry);
+            key
+        } else {
+            let key = self.vacant;
+            self.vacant = (self.entries[key as usize] >> 1) as u32;
+            self.entries[key as usize] = entry;
+            key
+        };
+        self.len += 1;
+        Some((key, generation))
     }
 
-    /// The slot at `key` if it still belongs to `generation`.
+    /// The handle at `key` if the entry still belongs to `generation`.
     #[inline]
-    pub fn get(&self, key: u32, generation: u32) -> Option<&Slot> {
-        self.slots.get(key as usize).filter(|s| s.generation == generation)
+    pub fn get(&self, key: u32, generation: u32) -> Option<Handle> {
+        let entry = *self.entries.get(key as usize)?;
+        if !occupied(entry) || (entry >> GENERATION_SHIFT) as u16 != generation as u16 {
+            return None;
+        }
+        let ptr = NonNull::new((entry & ADDRESS_MASK) as usize as *mut ruv_handle_t)?;
+        // SAFETY: an entry is occupied exactly while its handle is
+        // registered: from its init function until its close callback.
+        Some(unsafe { Handle::new(ptr) })
     }
 
-    /// The slot at `key` if it still belongs to `generation`.
+    /// The handle at a key known to be occupied (taken from a registered
+    /// handle's struct, or from a list of registered keys).
     #[inline]
-    pub fn get_mut(&mut self, key: u32, generation: u32) -> Option<&mut Slot> {
-        self.slots.get_mut(key as usize).filter(|s| s.generation == generation)
+    pub fn handle_at(&self, key: u32) -> Handle {
+        let entry = self.entries[key as usize];
+        debug_assert!(occupied(entry));
+        let ptr = NonNull::new((entry & ADDRESS_MASK) as usize as *mut ruv_handle_t).expect("an occupied key");
+        // SAFETY: as in `get`.
+        unsafe { Handle::new(ptr) }
     }
 
-    /// The slot at a key known to be live (taken from a registered structure).
-    #[inline]
-    pub fn slot_mut(&mut self, key: u32) -> &mut Slot {
-        &mut self.slots[key as usize]
-    }
-
-    /// The slot at `key`, unchecked.
-    ///
-    /// # Safety
-    /// `key` must be occupied.
-    #[inline]
-    pub unsafe fn slot_unchecked(&mut self, key: u32) -> &mut Slot {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.slots.get_unchecked_mut(key as usize) }
-    }
-
-    pub fn remove(&mut self, key: u32) -> Slot {
-        self.slots.remove(key as usize)
+    /// Unregisters the handle at `key`.
+    pub fn remove(&mut self, key: u32) {
+        debug_assert!(occupied(self.entries[key as usize]));
+        self.entries[key as usize] = (u64::from(self.vacant) << 1) | 1;
+        self.vacant = key;
+        self.len -= 1;
     }
 
     /// Open handles, internal ones included.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.len
     }
 
     /// `(key, generation, handle)` of every open handle, in the order the
     /// handles were initialised (generations only grow).
     pub fn snapshot(&self) -> Vec<(u32, u32, Handle)> {
-        let mut all: Vec<_> = self.slots.iter().map(|(k, s)| (k as u32, s.generation, s.handle())).collect();
+        let mut all: Vec<_> = (0..self.entries.len() as u32)
+            .filter(|&k| occupied(self.entries[k as usize]))
+            .map(|k| {
+                let h = self.handle_at(k);
+                (k, h.generation(), h)
+            })
+            .collect();
         all.sort_by_key(|&(_, generation, _)| generation);
         all
     }
@@ -124,26 +144,69 @@ pub fn untoken(token: mio::Token) -> (u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handle::Kind;
 
-    fn at(addr: usize) -> NonNull<ruv_handle_t> {
-        NonNull::new(addr as *mut ruv_handle_t).unwrap()
+    /// Zeroed handle structs that say their own key and generation (what
+    /// `snapshot` reads), leaked for the test.
+    fn handle() -> NonNull<ruv_handle_t> {
+        // SAFETY: all-zero is a valid handle struct.
+        let h: &'static mut ruv_handle_t = Box::leak(Box::new(unsafe { std::mem::zeroed() }));
+        h.internal.kind = Kind::Timer as u8;
+        NonNull::from(h)
+    }
+
+    fn insert(r: &mut Registry, h: NonNull<ruv_handle_t>) -> (u32, u32) {
+        let (key, generation) = r.insert(h).expect("an aligned address");
+        // SAFETY: the leaked struct is ours.
+        unsafe {
+            (*h.as_ptr()).internal.key = key;
+            (*h.as_ptr()).internal.generation = generation;
+        }
+        (key, generation)
     }
 
     #[test]
-    fn slots_are_16_bytes() {
-        assert_eq!(std::mem::size_of::<Slot>(), 16);
-    }
-
-    #[test]
-    fn generations_tell_reused_slots_apart() {
+    fn entries_are_8_bytes() {
+        assert_eq!(std::mem::size_of::<u64>(), 8);
         let mut r = Registry::new();
-        let (k1, g1) = r.insert(at(0x1000));
+        for _ in 0..1000 {
+            insert(&mut r, handle());
+        }
+        assert_eq!(r.entries.len(), 1000);
+    }
+
+    #[test]
+    fn generations_tell_reused_keys_apart() {
+        let mut r = Registry::new();
+        let a = handle();
+        let (k1, g1) = insert(&mut r, a);
         r.remove(k1);
-        let (k2, g2) = r.insert(at(0x1000));
-        assert_eq!(k1, k2, "slab reuses the freed key");
+        assert!(r.get(k1, g1).is_none());
+        let (k2, g2) = insert(&mut r, a);
+        assert_eq!(k1, k2, "the freed key is reused");
         assert_ne!(g1, g2);
         assert!(r.get(k1, g1).is_none());
-        assert!(r.get(k2, g2).is_some());
+        assert_eq!(r.get(k2, g2).map(|h| h.as_ptr()), Some(a.as_ptr()));
+        assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn vacant_keys_are_reused_last_freed_first() {
+        let mut r = Registry::new();
+        let keys: Vec<u32> = (0..5).map(|_| insert(&mut r, handle()).0).collect();
+        r.remove(keys[1]);
+        r.remove(keys[3]);
+        assert_eq!(insert(&mut r, handle()).0, keys[3]);
+        assert_eq!(insert(&mut r, handle()).0, keys[1]);
+        assert_eq!(insert(&mut r, handle()).0, 5);
+        assert_eq!(r.len(), 6);
+    }
+
+    #[test]
+    fn odd_addresses_are_refused() {
+        let mut r = Registry::new();
+        assert!(r.insert(NonNull::new(0x1001 as *mut ruv_handle_t).unwrap()).is_none());
+        assert!(r.insert(NonNull::new((1usize << 50) as *mut ruv_handle_t).unwrap()).is_none());
     }
 
     #[test]
@@ -154,12 +217,13 @@ mod tests {
     #[test]
     fn snapshot_is_in_init_order() {
         let mut r = Registry::new();
-        let a = r.insert(at(0x10));
-        r.insert(at(0x20));
-        r.remove(a.0);
-        let c = r.insert(at(0x30)); // reuses a's key
-        let order: Vec<_> = r.snapshot().iter().map(|s| s.2.as_ptr() as usize).collect();
-        assert_eq!(order, vec![0x20, 0x30]);
-        assert_eq!(c.0, a.0);
+        let (a, b, c) = (handle(), handle(), handle());
+        let ka = insert(&mut r, a).0;
+        insert(&mut r, b);
+        r.remove(ka);
+        let kc = insert(&mut r, c).0; // reuses a's key
+        assert_eq!(kc, ka);
+        let order: Vec<_> = r.snapshot().iter().map(|s| s.2.as_ptr()).collect();
+        assert_eq!(order, vec![b.as_ptr(), c.as_ptr()]);
     }
 }

@@ -178,7 +178,7 @@ impl LoopInner {
     /// The request's handle, if it has one that is still registered.
     fn req_handle(&self, req: Req) -> Option<Handle> {
         let (key, generation) = req.handle_id()?;
-        self.handles.get(key, generation).map(|slot| slot.handle())
+        self.handles.get(key, generation)
     }
 
     /// One round of the pending phase: delivers the requests completed

@@ -432,9 +432,12 @@ impl LoopInner {
         if !self.accept_waiting.contains(&id) {
             self.accept_waiting.push(id);
         }
-        let timer = self.internal_timer(Purpose::AcceptRetry);
-        if !timer.is_active() {
-            let _ = self.timer_start(timer, None, ACCEPT_RETRY_MS, 0);
+        // (Only an address the registry cannot hold fails here, and then the
+        // next connection's event retries the accept.)
+        if let Ok(timer) = self.internal_timer(Purpose::AcceptRetry) {
+            if !timer.is_active() {
+                let _ = self.timer_start(timer, None, ACCEPT_RETRY_MS, 0);
+            }
         }
     }
 
@@ -448,7 +451,7 @@ impl LoopInner {
         let waiting = std::mem::take(unsafe { &mut (*lp).accept_waiting });
         for (key, generation) in waiting {
             // SAFETY: a short borrow.
-            if let Some(h) = unsafe { (*lp).handles.get(key, generation) }.map(|s| s.handle()) {
+            if let Some(h) = unsafe { (*lp).handles.get(key, generation) } {
                 // SAFETY: forwarded.
                 unsafe { Self::do_accept(lp, h) };
             }

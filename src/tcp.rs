@@ -59,7 +59,7 @@ impl LoopInner {
             return Err(Error::INVAL);
         }
         // SAFETY: forwarded.
-        let h = unsafe { self.register(h, RUV_TCP, Kind::Tcp) };
+        let h = unsafe { self.register(h, RUV_TCP, Kind::Tcp) }?;
         Self::stream_init(h);
         if family != libc::AF_UNSPEC {
             if let Err(e) = self.tcp_socket(h, family, false) {

@@ -24,16 +24,15 @@ use crate::abi::ruv_timer_cb;
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::handle::{Handle, INTERNAL, TimerFields};
-use crate::registry::Registry;
 use std::ptr::{addr_of_mut, null_mut};
 
-/// `Slot::timer` of a timer that is not started.
-pub(crate) const IDLE: u32 = 0;
-/// `Slot::timer` of a timer on the wheel.
-const QUEUED: u32 = 1;
-/// `Slot::timer` of a timer the running batch took off the wheel; its
+/// A timer's `substate`: not started.
+const IDLE: u8 = 0;
+/// A timer's `substate`: on the wheel.
+const QUEUED: u8 = 1;
+/// A timer's `substate`: the running batch took it off the wheel; its
 /// callback is about to run.
-const READY: u32 = 2;
+const READY: u8 = 2;
 
 /// A list of timers (the first one; `None` when empty). The links are the
 /// timers' `next` and `pprev` fields.
@@ -197,17 +196,15 @@ impl TimerWheel {
 
     /// Appends the timers of `list`, just detached from its head, to the
     /// batch, in start order.
-    fn take(&mut self, list: List, reg: &mut Registry) {
+    fn take(&mut self, list: List) {
         let from = self.ready.len();
         let mut next = list;
         while let Some(h) = next {
             let f = fields(h);
             next = f.next.take();
             f.pprev = null_mut();
-            let (key, generation) = (h.key(), h.generation());
-            // SAFETY: a timer on the wheel is registered, so its key is occupied.
-            unsafe { reg.slot_unchecked(key) }.timer = READY;
-            self.ready.push((f.seq, key, generation, h));
+            h.set_substate(READY);
+            self.ready.push((f.seq, h.key(), h.generation(), h));
             self.count -= 1;
         }
         // Lists are built by pushing at the front: a slot filled in start
@@ -222,9 +219,9 @@ impl TimerWheel {
 
     /// Takes every timer due at or before `now` off the wheel into `ready`,
     /// in (due time, start order).
-    fn expire(&mut self, now: u64, reg: &mut Registry) {
+    fn expire(&mut self, now: u64) {
         if let Some(list) = self.expired.take() {
-            self.take(Some(list), reg);
+            self.take(Some(list));
         }
         while self.time <= now {
             let t = self.time;
@@ -232,7 +229,7 @@ impl TimerWheel {
             if self.l0_bits[i / 64] & (1 << (i % 64)) != 0 {
                 self.l0_bits[i / 64] &= !(1 << (i % 64));
                 let list = self.l0[i].take();
-                self.take(list, reg);
+                self.take(list);
             }
             // Skip to the next slot that may hold timers, or the next cascade.
             let next = match self.next_l0_bit(i + 1) {
@@ -333,7 +330,7 @@ impl LoopInner {
     fn timer_arm(&mut self, h: Handle, timeout: u64) {
         let due = self.now_ms.saturating_add(timeout);
         self.timers.insert(h, due);
-        self.handles.slot_mut(h.key()).timer = QUEUED;
+        h.set_substate(QUEUED);
         self.activate(h);
     }
 
@@ -354,13 +351,12 @@ impl LoopInner {
     /// `ruv_timer_stop`: takes the timer off the wheel, or out of the batch
     /// that is running.
     pub(crate) fn timer_stop(&mut self, h: Handle) {
-        let slot = self.handles.slot_mut(h.key());
-        match slot.timer {
+        match h.substate() {
             IDLE => return,
             QUEUED => self.timers.remove(h),
             _ => {} // READY: the batch skips it
         }
-        self.handles.slot_mut(h.key()).timer = IDLE;
+        h.set_substate(IDLE);
         self.deactivate(h);
     }
 
@@ -421,7 +417,7 @@ impl LoopInner {
         let mut ready = {
             // SAFETY: `lp` is live; this borrow ends before any user code runs.
             let this = unsafe { &mut *lp };
-            this.timers.expire(this.now_ms, &mut this.handles);
+            this.timers.expire(this.now_ms);
             let ready = std::mem::take(&mut this.timers.ready);
             for &(_, _, _, h) in &ready {
                 this.deactivate(h);
@@ -432,11 +428,10 @@ impl LoopInner {
             let call = {
                 // SAFETY: as above.
                 let this = unsafe { &mut *lp };
-                let Some(slot) = this.handles.get_mut(key, generation) else { continue };
-                if slot.timer != READY {
+                if this.handles.get(key, generation).is_none() || h.substate() != READY {
                     continue; // stopped, restarted or closed by an earlier callback
                 }
-                slot.timer = IDLE;
+                h.set_substate(IDLE);
                 let (cb, repeat) = (fields(h).cb, fields(h).repeat);
                 if repeat != 0 {
                     this.timer_arm(h, repeat);
@@ -462,6 +457,7 @@ mod tests {
     use super::*;
     use crate::abi::{ruv_handle_t, ruv_timer_t};
     use crate::handle::Kind;
+    use crate::registry::Registry;
 
     /// Registered, zeroed timer structs for the wheel alone.
     fn timers(reg: &mut Registry, n: usize) -> Vec<Handle> {
@@ -471,7 +467,7 @@ mod tests {
                 // test ends, which is fine for a test.
                 let t: &'static mut ruv_timer_t = Box::leak(Box::new(unsafe { std::mem::zeroed() }));
                 let h = std::ptr::NonNull::from(t).cast::<ruv_handle_t>();
-                let (key, generation) = reg.insert(h);
+                let (key, generation) = reg.insert(h).expect("an aligned address");
                 // SAFETY: the struct is registered just now, with a kind.
                 unsafe {
                     let p = &mut (*h.as_ptr()).internal;
@@ -521,7 +517,7 @@ mod tests {
             let due = wheel.next_due().unwrap();
             assert!(due >= now, "next_due went back");
             now = due;
-            wheel.expire(now, &mut reg);
+            wheel.expire(now);
             assert!(!wheel.ready.is_empty(), "nothing due at next_due {now}");
             for e in wheel.ready.drain(..) {
                 assert_eq!(fields(e.3).due, now, "fired early or late");
@@ -560,7 +556,7 @@ mod tests {
                 }
             }
             now += [0, 1, 7, 256, 1000, 40_000][rand() as usize % 6];
-            wheel.expire(now, &mut reg);
+            wheel.expire(now);
             let mut batch: Vec<(u64, u64)> = Vec::new();
             for e in wheel.ready.drain(..) {
                 let f = fields(e.3);

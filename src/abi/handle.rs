@@ -39,7 +39,8 @@ pub struct ruv_handle_private_t {
     pub(crate) state: u32,
     pub(crate) flags: u16,
     pub(crate) kind: u8,
-    pub(crate) spare: u8,
+    /// A kind's own small state (a timer's: stopped, on the wheel, due).
+    pub(crate) substate: u8,
     pub(crate) fields: [u64; 6],
 }
 

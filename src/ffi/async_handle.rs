@@ -21,12 +21,7 @@ pub unsafe extern "C" fn ruv_async_init(
 ) -> c_int {
     // SAFETY: `init` validates both pointers; the struct is the caller's
     // async handle, ruv's until its close callback.
-    unsafe {
-        init(r#loop, r#async, |lp, h| {
-            lp.async_init(h.cast(), async_cb);
-            Ok(())
-        })
-    }
+    unsafe { init(r#loop, r#async, |lp, h| lp.async_init(h.cast(), async_cb)) }
 }
 
 /** Wakes the handle's loop, which then calls the handle's callback. Safe to

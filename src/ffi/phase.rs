@@ -15,12 +15,7 @@ use std::ffi::c_int;
 /// As `super::init`.
 unsafe fn phase_init<T: CHandle>(l: *mut ruv_loop_t, h: *mut T, ty: ruv_handle_type, kind: Kind) -> c_int {
     // SAFETY: forwarded.
-    unsafe {
-        init(l, h, |lp, h| {
-            lp.register(h, ty, kind);
-            Ok(())
-        })
-    }
+    unsafe { init(l, h, |lp, h| lp.register(h, ty, kind).map(drop)) }
 }
 
 /// # Safety

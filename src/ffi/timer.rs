@@ -17,12 +17,7 @@ use std::ffi::c_int;
 pub unsafe extern "C" fn ruv_timer_init(r#loop: *mut ruv_loop_t, handle: *mut ruv_timer_t) -> c_int {
     // SAFETY: `init` validates both pointers; the struct is the caller's
     // timer, ruv's until its close callback.
-    unsafe {
-        init(r#loop, handle, |lp, h| {
-            lp.register(h, RUV_TIMER, Kind::Timer);
-            Ok(())
-        })
-    }
+    unsafe { init(r#loop, handle, |lp, h| lp.register(h, RUV_TIMER, Kind::Timer).map(drop)) }
 }
 
 /** Starts the timer: `cb` runs `timeout` ms after the loop's cached time
