@@ -245,11 +245,11 @@ impl Handle {
 
     #[inline]
     pub fn kind(self) -> Kind {
-        match Kind::from_u8(self.private().kind) {
-            Some(kind) => kind,
-            // `new`'s contract: ruv wrote a valid kind at registration.
-            None => unreachable!("a registered handle has a kind"),
-        }
+        let byte = self.private().kind;
+        debug_assert!(Kind::from_u8(byte).is_some());
+        // SAFETY: `new`'s contract: the private block holds what ruv wrote
+        // there, and registration wrote a `Kind` (`repr(u8)`).
+        unsafe { std::mem::transmute::<u8, Kind>(byte) }
     }
 
     /// The kind-specific fields.

@@ -47,6 +47,12 @@ fn occupied(entry: u64) -> bool {
     entry & 1 == 0
 }
 
+/// A generation as an occupied entry holds it: its low 16 bits on top.
+#[inline]
+fn generation_bits(generation: u32) -> u64 {
+    u64::from(generation as u16) << GENERATION_SHIFT
+}
+
 impl Registry {
     pub fn new() -> Self {
         Registry { entries: Vec::new(), vacant: NO_KEY, len: 0, last_generation: 0 }
@@ -62,7 +68,7 @@ impl Registry {
         }
         self.last_generation = self.last_generation.wrapping_add(1).max(1);
         let generation = self.last_generation;
-        let entry = address | (u64::from(generation as u16) << GENERATION_SHIFT);
+        let entry = address | generation_bits(generation);
         let key = if self.vacant == NO_KEY {
             let key = u32::try_from(self.entries.len()).ok().filter(|&k| k != NO_KEY)?;
             self.entries.push(entry);
@@ -81,13 +87,22 @@ impl Registry {
     #[inline]
     pub fn get(&self, key: u32, generation: u32) -> Option<Handle> {
         let entry = *self.entries.get(key as usize)?;
-        if !occupied(entry) || (entry >> GENERATION_SHIFT) as u16 != generation as u16 {
+        // One test: even (occupied) and the generation's 16 bits on top.
+        if entry & !ADDRESS_MASK | (entry & 1) != generation_bits(generation) {
             return None;
         }
         let ptr = NonNull::new((entry & ADDRESS_MASK) as usize as *mut ruv_handle_t)?;
         // SAFETY: an entry is occupied exactly while its handle is
         // registered: from its init function until its close callback.
         Some(unsafe { Handle::new(ptr) })
+    }
+
+    /// Whether `key` holds the handle at `handle` with `generation`: one
+    /// compare of the entry with the word it would be.
+    #[inline]
+    pub fn holds(&self, key: u32, generation: u32, handle: *const ruv_handle_t) -> bool {
+        let expected = handle as usize as u64 | generation_bits(generation);
+        self.entries.get(key as usize) == Some(&expected) && handle as usize as u64 & !ADDRESS_MASK == 0
     }
 
     /// The handle at a key known to be occupied (taken from a registered
@@ -200,6 +215,19 @@ mod tests {
         assert_eq!(insert(&mut r, handle()).0, keys[1]);
         assert_eq!(insert(&mut r, handle()).0, 5);
         assert_eq!(r.len(), 6);
+    }
+
+    #[test]
+    fn holds_is_get_for_one_struct() {
+        let mut r = Registry::new();
+        let (a, b) = (handle(), handle());
+        let (ka, ga) = insert(&mut r, a);
+        assert!(r.holds(ka, ga, a.as_ptr()));
+        assert!(!r.holds(ka, ga, b.as_ptr()), "another struct");
+        assert!(!r.holds(ka, ga.wrapping_add(1), a.as_ptr()), "another generation");
+        assert!(!r.holds(ka + 1, ga, a.as_ptr()), "a key past the end");
+        r.remove(ka);
+        assert!(!r.holds(ka, ga, a.as_ptr()), "a vacant entry");
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub(crate) unsafe fn checked<T: CHandle>(ptr: *const T) -> std::result::Result<(
     }
     // SAFETY: the registry lookup proves `lp` is the live loop the handle
     // was registered with.
-    let registered = unsafe { (*lp).handles.get(key, generation) }.is_some_and(|r| r.as_ptr() == h);
+    let registered = unsafe { (*lp).handles.holds(key, generation, h) };
     if !registered {
         return Err(STALE);
     }
