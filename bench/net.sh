@@ -1,6 +1,6 @@
 # net.sh: the network benchmarks, sourced by run.sh after the timer table
-# (it uses run.sh's CC, CFLAGS, BENCH, ROOT, OUT, RAW, UV_LIB, EV_LIB, note,
-# BEST and FAILED). See bench/README.md.
+# (it uses run.sh's CC, CFLAGS, BENCH, ROOT, OUT, RAW, UV_LIB, EV_LIB,
+# RUV_LIB_BEFORE, note, BEST and FAILED). See bench/README.md.
 #
 # Environment: NET_REPS (runs per throughput workload and library, default 2;
 # the table keeps the best), NET_SECS (measured seconds per run, default 3),
@@ -22,6 +22,9 @@ CG_NET_N=${CG_NET_N:-10000}
 NET_MIN_CPU=${NET_MIN_CPU:-70}
 NET_LIBS=(libuv libev epoll ruv)
 NET_NOTES=()
+# RUV_LIB_BEFORE (checked by run.sh): net_uv.c built once more against it,
+# through this tree's header, as "ruv-before"
+[ -n "${RUV_LIB_BEFORE:-}" ] && NET_LIBS+=(ruv-before)
 
 # ---- processes: everything started is tracked and killed at exit ---------------
 
@@ -153,13 +156,22 @@ net_build -o "$OUT/echo_load" "$BENCH/echo_load.c" || exit 1
 net_build -o "$OUT/net_epoll" "$BENCH/net_epoll.c" || exit 1
 net_build -o "$OUT/net_libev" "$BENCH/net_ev.c" "$EV_LIB" -lm || exit 1
 net_build -o "$OUT/net_libuv" "$BENCH/net_uv.c" "$UV_LIB" -lpthread -ldl || exit 1
-rm -f "$OUT/net_ruv"
+rm -f "$OUT/net_ruv" "$OUT/net_ruv-before"
 if ! grep -q 'ruv_tcp_init' "$ROOT/include/ruv.h"; then
   NET_NOTES+=("ruv: not built (no TCP yet: ruv_tcp_init is not in include/ruv.h)")
-elif ! net_build -I"$ROOT/include/uv-compat" -o "$OUT/net_ruv" "$BENCH/net_uv.c" \
-    "$ROOT/target/release/libruv.a" -lpthread -ldl -lm 2>"$OUT/net_ruv.build.txt"; then
-  cat "$OUT/net_ruv.build.txt" >&2
-  NET_NOTES+=("ruv: not built (net_uv.c does not build against include/ruv.h; see bench/out/net_ruv.build.txt)")
+  [ -n "${RUV_LIB_BEFORE:-}" ] && NET_NOTES+=("ruv-before: not built (the same reason)")
+else
+  if ! net_build -I"$ROOT/include/uv-compat" -o "$OUT/net_ruv" "$BENCH/net_uv.c" \
+      "$ROOT/target/release/libruv.a" -lpthread -ldl -lm 2>"$OUT/net_ruv.build.txt"; then
+    cat "$OUT/net_ruv.build.txt" >&2
+    NET_NOTES+=("ruv: not built (net_uv.c does not build against include/ruv.h; see bench/out/net_ruv.build.txt)")
+  fi
+  if [ -n "${RUV_LIB_BEFORE:-}" ] &&
+     ! net_build -I"$ROOT/include/uv-compat" -o "$OUT/net_ruv-before" "$BENCH/net_uv.c" \
+      "$RUV_LIB_BEFORE" -lpthread -ldl -lm 2>"$OUT/net_ruv-before.build.txt"; then
+    cat "$OUT/net_ruv-before.build.txt" >&2
+    NET_NOTES+=("ruv-before: not built (net_uv.c with include/ruv.h does not build or link against $RUV_LIB_BEFORE; see bench/out/net_ruv-before.build.txt)")
+  fi
 fi
 RUN_LIBS=()
 for lib in "${NET_LIBS[@]}"; do [ -x "$OUT/net_$lib" ] && RUN_LIBS+=("$lib"); done
@@ -330,7 +342,8 @@ net_instr() { # lib conns n -> instructions; 1 if it failed
     echo "server did not exit after its connections closed: $(grep -v '^==' "$OUT/server.err" | head -3)" >"$OUT/cg.err"
     return 1
   fi
-  if ! grep -q "^served lib=$lib conns=$conns bytes_in=$((64 * n)) bytes_out=$((64 * n)) " "$OUT/server.out"; then
+  # net_ruv-before prints lib=ruv, as net_ruv
+  if ! grep -q "^served lib=${lib%-before} conns=$conns bytes_in=$((64 * n)) bytes_out=$((64 * n)) " "$OUT/server.out"; then
     echo "server counted: $(grep served "$OUT/server.out")" >"$OUT/cg.err"
     return 1
   fi
@@ -383,11 +396,20 @@ else
   echo "per round trip"
 fi
 echo
-nfmt='%-15s %-29s %9s %9s %9s %9s %10s %12s %12s\n'
-# shellcheck disable=SC2059
-printf "$nfmt" workload metric libuv libev epoll ruv ruv/libuv libev/libuv epoll/libuv
-# shellcheck disable=SC2059
-printf "$nfmt" --------------- ----------------------------- --------- --------- --------- --------- ---------- ------------ ------------
+if [ -n "${RUV_LIB_BEFORE:-}" ]; then
+  nfmt='%-15s %-29s %9s %9s %9s %9s %10s %10s %14s %12s %12s\n'
+  # shellcheck disable=SC2059
+  printf "$nfmt" workload metric libuv libev epoll ruv ruv-before ruv/libuv ruv/ruv-before libev/libuv epoll/libuv
+  # shellcheck disable=SC2059
+  printf "$nfmt" --------------- ----------------------------- --------- --------- --------- --------- ---------- \
+    ---------- -------------- ------------ ------------
+else
+  nfmt='%-15s %-29s %9s %9s %9s %9s %10s %12s %12s\n'
+  # shellcheck disable=SC2059
+  printf "$nfmt" workload metric libuv libev epoll ruv ruv/libuv libev/libuv epoll/libuv
+  # shellcheck disable=SC2059
+  printf "$nfmt" --------------- ----------------------------- --------- --------- --------- --------- ---------- ------------ ------------
+fi
 for row in "${NET_ROWS[@]}"; do
   read -r wl key wlabel label scale <<<"$row"
   vals=()
@@ -399,7 +421,8 @@ for row in "${NET_ROWS[@]}"; do
     fi
   done
   awk -v fmt="$nfmt" -v wl="$wlabel" -v label="$label" -v s="$scale" \
-      -v uv="${vals[0]}" -v ev="${vals[1]}" -v ep="${vals[2]}" -v ruv="${vals[3]}" '
+      -v uv="${vals[0]}" -v ev="${vals[1]}" -v ep="${vals[2]}" -v ruv="${vals[3]}" \
+      -v rb="${vals[4]:-}" -v before="${RUV_LIB_BEFORE:+1}" '
     function num(x) { return x ~ /^-?[0-9.]+$/ }
     function show(x) {
       if (!num(x)) return x
@@ -410,8 +433,14 @@ for row in "${NET_ROWS[@]}"; do
       return sprintf("%.3f", x)
     }
     function ratio(a, b) { return (num(a) && num(b) && b + 0 != 0) ? sprintf("%.2f", a / b) : "-" }
-    BEGIN { printf fmt, wl, label, show(uv), show(ev), show(ep), show(ruv),
-                   ratio(ruv, uv), ratio(ev, uv), ratio(ep, uv) }'
+    BEGIN {
+      if (before)
+        printf fmt, wl, label, show(uv), show(ev), show(ep), show(ruv), show(rb),
+               ratio(ruv, uv), ratio(ruv, rb), ratio(ev, uv), ratio(ep, uv)
+      else
+        printf fmt, wl, label, show(uv), show(ev), show(ep), show(ruv),
+               ratio(ruv, uv), ratio(ev, uv), ratio(ep, uv)
+    }'
 done
 echo
 cpu_line=""
@@ -423,4 +452,5 @@ for wl in echo64 echo16k http; do
   cpu_line+="; "
 done
 echo "CPU % of one core, server/load, in the best run: ${cpu_line%; }"
+[ -n "${RUV_LIB_BEFORE:-}" ] && echo "ruv-before: $RUV_LIB_BEFORE"
 for n in "${NET_NOTES[@]}"; do echo "$n"; done

@@ -7,7 +7,11 @@
 # Environment: REPS (runs per workload and library, default 3; the table keeps
 # the best), CG_N (callgrind base count, default 100000; 0 skips callgrind),
 # CC (default cc), CFLAGS (default -O2), TIMERS=0 / NET=0 to skip the timer or
-# the network part; net.sh lists the network part's settings.
+# the network part; net.sh lists the network part's settings. RUV_LIB_BEFORE
+# (a path to another libruv.a): the ruv programs are built a second time
+# against it, from the same sources through this tree's include/uv-compat
+# header, and run as one more library, "ruv-before"; every table gets a
+# ruv-before column and a ruv/ruv-before ratio.
 set -uo pipefail
 
 REPS=${REPS:-3}
@@ -24,6 +28,15 @@ RAW=$OUT/results.txt
 : >"$RAW"
 
 note() { echo "$*" >&2; }
+
+RUV_LIB_BEFORE=${RUV_LIB_BEFORE:-}
+if [ -n "$RUV_LIB_BEFORE" ]; then
+  if [ ! -f "$RUV_LIB_BEFORE" ]; then
+    note "RUV_LIB_BEFORE=$RUV_LIB_BEFORE: no such file"
+    exit 1
+  fi
+  LIBS+=(ruv-before)
+fi
 
 # ---- build -------------------------------------------------------------------
 
@@ -57,6 +70,12 @@ build -o "$OUT/bench_libuv" "$BENCH/bench_uv.c" "$UV_LIB" -lpthread -ldl
 build -I"$ROOT/include/uv-compat" -o "$OUT/bench_ruv" "$BENCH/bench_uv.c" \
   "$ROOT/target/release/libruv.a" -lpthread -ldl -lm
 build -o "$OUT/bench_libev" "$BENCH/bench_ev.c" "$EV_LIB" -lm
+if [ -n "$RUV_LIB_BEFORE" ]; then
+  # The same source and header as bench_ruv (struct layouts and signatures
+  # are the same in every ruv), only the library differs.
+  build -I"$ROOT/include/uv-compat" -o "$OUT/bench_ruv-before" "$BENCH/bench_uv.c" \
+    "$RUV_LIB_BEFORE" -lpthread -ldl -lm
+fi
 
 # ---- timed runs --------------------------------------------------------------
 
@@ -73,6 +92,8 @@ run() {
     BEST[$wl.failed.$lib]=1
     return
   fi
+  # bench_ruv-before says lib=ruv, as bench_ruv: name it in the raw line
+  [ "$lib" = ruv-before ] && line=${line/ lib=ruv / lib=ruv-before }
   echo "$line" >>"$RAW"
   note "  $line"
   for kv in $line; do
@@ -94,7 +115,7 @@ WORKLOADS=(million_timers start_stop idle)
 for rep in $(seq 1 "$REPS"); do
   note "run $rep of $REPS"
   for wl in "${WORKLOADS[@]}"; do
-    for lib in "${LIBS[@]}"; do   # interleaved, so machine noise hits all three
+    for lib in "${LIBS[@]}"; do   # interleaved, so machine noise hits all of them
       run "$lib" "$wl"
     done
   done
@@ -156,15 +177,29 @@ ROWS=(
 
 echo
 echo "ruv benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $($CC --version | head -n1)"
-echo "versions: $("$OUT/bench_libuv" version), $("$OUT/bench_libev" version), $("$OUT/bench_ruv" version)"
+versions="$("$OUT/bench_libuv" version), $("$OUT/bench_libev" version), $("$OUT/bench_ruv" version)"
+if [ -n "$RUV_LIB_BEFORE" ]; then
+  v=$("$OUT/bench_ruv-before" version)
+  versions+=", ruv-before ${v#ruv } ($RUV_LIB_BEFORE)"
+fi
+echo "versions: $versions"
 echo "best of $REPS runs per cell (min; max for iters/s); ns are process CPU time per op;"
 echo "instr = callgrind instructions per op, (I(2N)-I(N))/N with N=$CG_N"
 echo
-fmt='%-15s %-28s %11s %11s %11s %10s %12s\n'
-# shellcheck disable=SC2059
-printf "$fmt" workload metric libuv libev ruv ruv/libuv libev/libuv
-# shellcheck disable=SC2059
-printf "$fmt" --------------- ---------------------------- ----------- ----------- ----------- ---------- ------------
+if [ -n "$RUV_LIB_BEFORE" ]; then
+  fmt='%-15s %-28s %11s %11s %11s %11s %10s %14s %12s\n'
+  # shellcheck disable=SC2059
+  printf "$fmt" workload metric libuv libev ruv ruv-before ruv/libuv ruv/ruv-before libev/libuv
+  # shellcheck disable=SC2059
+  printf "$fmt" --------------- ---------------------------- ----------- ----------- ----------- ----------- \
+    ---------- -------------- ------------
+else
+  fmt='%-15s %-28s %11s %11s %11s %10s %12s\n'
+  # shellcheck disable=SC2059
+  printf "$fmt" workload metric libuv libev ruv ruv/libuv libev/libuv
+  # shellcheck disable=SC2059
+  printf "$fmt" --------------- ---------------------------- ----------- ----------- ----------- ---------- ------------
+fi
 for row in "${ROWS[@]}"; do
   read -r wl key label scale <<<"$row"
   vals=()
@@ -176,7 +211,8 @@ for row in "${ROWS[@]}"; do
     fi
   done
   awk -v fmt="$fmt" -v wl="$wl" -v label="$label" -v s="$scale" \
-      -v uv="${vals[0]}" -v ev="${vals[1]}" -v ruv="${vals[2]}" '
+      -v uv="${vals[0]}" -v ev="${vals[1]}" -v ruv="${vals[2]}" -v rb="${vals[3]:-}" \
+      -v before="${RUV_LIB_BEFORE:+1}" '
     function num(x) { return x ~ /^-?[0-9.]+$/ }
     function show(x) {
       if (!num(x)) return x
@@ -186,7 +222,13 @@ for row in "${ROWS[@]}"; do
       return sprintf("%.2f", x)
     }
     function ratio(a, b) { return (num(a) && num(b) && b + 0 != 0) ? sprintf("%.2f", a / b) : "-" }
-    BEGIN { printf fmt, wl, label, show(uv), show(ev), show(ruv), ratio(ruv, uv), ratio(ev, uv) }'
+    BEGIN {
+      if (before)
+        printf fmt, wl, label, show(uv), show(ev), show(ruv), show(rb),
+               ratio(ruv, uv), ratio(ruv, rb), ratio(ev, uv)
+      else
+        printf fmt, wl, label, show(uv), show(ev), show(ruv), ratio(ruv, uv), ratio(ev, uv)
+    }'
 done
 
 fi # TIMERS
