@@ -92,7 +92,7 @@ impl LoopInner {
     ///
     /// # Safety
     /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter).
-    #[inline]
+    #[inline(always)]
     pub(crate) unsafe fn run_phase(lp: *mut LoopInner, phase: Phase) {
         // SAFETY: a short borrow.
         if unsafe { (*lp).phases[phase as usize].started.is_empty() } {
@@ -104,6 +104,7 @@ impl LoopInner {
 
     /// # Safety
     /// As [`LoopInner::run_phase`].
+    #[inline(never)]
     unsafe fn run_phase_round(lp: *mut LoopInner, phase: Phase) {
         // SAFETY: each `&mut *lp` ends before user code is called.
         let mut round = {

@@ -186,15 +186,27 @@ impl LoopInner {
     ///
     /// # Safety
     /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter).
+    #[inline(always)]
     pub(crate) unsafe fn run_pending(lp: *mut LoopInner) -> bool {
+        // SAFETY: a short borrow.
+        if unsafe { (*lp).completed.is_empty() } {
+            return false;
+        }
+        // SAFETY: forwarded.
+        unsafe { Self::run_pending_round(lp) };
+        true
+    }
+
+    /// # Safety
+    /// As [`LoopInner::run_pending`].
+    #[inline(never)]
+    unsafe fn run_pending_round(lp: *mut LoopInner) {
         // SAFETY: a short borrow; `deliver` ends its own before user code.
         let mut batch = std::mem::take(unsafe { &mut (*lp).completed });
-        let ran = !batch.is_empty();
         while let Some(req) = batch.pop() {
             // SAFETY: forwarded.
             unsafe { Self::deliver(lp, req) };
         }
-        ran
     }
 
     /// The close phase, before a handle's close callback: its requests that

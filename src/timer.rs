@@ -393,7 +393,7 @@ impl LoopInner {
     ///
     /// # Safety
     /// `lp` is a live loop, not borrowed by the caller (callbacks re-enter).
-    #[inline]
+    #[inline(always)]
     pub(crate) unsafe fn run_timers(lp: *mut LoopInner) {
         // SAFETY: a short borrow.
         let this = unsafe { &mut *lp };
@@ -412,6 +412,7 @@ impl LoopInner {
 
     /// # Safety
     /// As [`LoopInner::run_timers`].
+    #[inline(never)]
     unsafe fn run_due_timers(lp: *mut LoopInner) {
         // SAFETY: each `&mut *lp` below ends before user code is called.
         let mut ready = {
