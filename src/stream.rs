@@ -605,9 +605,32 @@ impl LoopInner {
         }
         let w = progress(req);
         w.next = null_mut();
-        w.nbufs = data.len() as u32;
+        w.nbufs = 0;
+        w.bufs = null_mut();
         w.index = 0;
         w.offset = 0;
+        let s = h.stream();
+        let socket = s.flags & SOCKET != 0;
+        let nothing_ahead = s.write_head.is_null() && s.flags & CONNECTING == 0;
+        if nothing_ahead {
+            if let [one] = data {
+                // The common case: one buffer straight to the kernel, with
+                // no copy of the buffer array unless some of it is left.
+                match write_one(s.fd, socket, one, 0) {
+                    Ok(n) if n == one.len => {
+                        self.req_complete(r, 0);
+                        return Ok(());
+                    }
+                    Ok(n) => w.offset = n,
+                    Err(libc::EAGAIN) => {}
+                    Err(e) => {
+                        self.req_complete(r, -e as isize);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        w.nbufs = data.len() as u32;
         if data.len() <= w.bufsml.len() {
             // (Element by element: for one to four buffers cheaper than the
             // memcpy call `copy_from_slice` makes.)
@@ -618,10 +641,8 @@ impl LoopInner {
         } else {
             w.bufs = Box::into_raw(data.to_vec().into_boxed_slice()).cast();
         }
-        let s = h.stream();
-        if s.write_head.is_null() && s.flags & CONNECTING == 0 {
-            // Nothing ahead of it: write now.
-            match send_req(s.fd, s.flags & SOCKET != 0, req) {
+        if nothing_ahead && data.len() > 1 {
+            match send_req(s.fd, socket, req) {
                 Ok(true) => {
                     self.req_complete(r, 0);
                     return Ok(());
