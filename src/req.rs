@@ -50,13 +50,13 @@ pub(crate) struct ReqState {
     /// The next request in the loop's completed queue.
     next: *mut ruv_req_t,
     /// The result its callback gets.
-    pub status: isize,
+    status: isize,
     /// The handle it belongs to: registry key and generation (0: none).
     handle_key: u32,
     handle_generation: u32,
     kind: ReqKind,
     /// The result is known (it is on the completed queue, or being delivered).
-    pub completed: bool,
+    completed: bool,
 }
 
 const _: () = assert!(std::mem::size_of::<ReqState>() <= std::mem::size_of::<[*mut u8; 6]>());
@@ -89,14 +89,27 @@ impl Req {
 
     /// ruv's state in the request.
     #[inline]
-    pub fn state<'a>(self) -> &'a mut ReqState {
+    fn state<'a>(self) -> &'a mut ReqState {
         // SAFETY: `new`'s contract; `reserved` is pointer-aligned and large
         // enough (checked above), and ruv's while the request is in flight.
         unsafe { &mut *(&raw mut (*self.0.as_ptr()).reserved).cast::<ReqState>() }
     }
 
+    /// Whether the result is known.
+    pub fn is_completed(self) -> bool {
+        self.state().completed
+    }
+
     pub fn kind(self) -> ReqKind {
         self.state().kind
+    }
+
+    /// Records the request's result: it is complete, to be delivered.
+    pub fn set_result(self, status: isize) {
+        let s = self.state();
+        debug_assert!(!s.completed);
+        s.status = status;
+        s.completed = true;
     }
 
     /// The handle's key and generation, if the request has a handle.
@@ -168,10 +181,7 @@ impl LoopInner {
 
     /// The request's result is known: queue it for the pending phase.
     pub(crate) fn req_complete(&mut self, req: Req, status: isize) {
-        let s = req.state();
-        debug_assert!(!s.completed);
-        s.status = status;
-        s.completed = true;
+        req.set_result(status);
         self.completed.push(req);
     }
 
@@ -245,9 +255,9 @@ impl LoopInner {
         // calling the user's callback.
         unsafe {
             match req.kind() {
-                ReqKind::Write => Self::deliver_write(lp, req.cast::<ruv_write_t>(), status),
+                ReqKind::Write => Self::deliver_write(req.cast::<ruv_write_t>(), status),
                 ReqKind::Connect => Self::deliver_connect(lp, handle, req.cast::<ruv_connect_t>(), status),
-                ReqKind::Shutdown => Self::deliver_shutdown(lp, handle, req.cast::<ruv_shutdown_t>(), status),
+                ReqKind::Shutdown => Self::deliver_shutdown(req.cast::<ruv_shutdown_t>(), status),
             }
         }
     }

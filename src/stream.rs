@@ -703,13 +703,13 @@ impl LoopInner {
         h.stream_public().write_queue_size = 0;
     }
 
-    /// A write request's turn in the pending phase.
+    /// A write request's turn in the pending phase: its buffer array is
+    /// freed, then its callback runs.
     ///
     /// # Safety
-    /// `lp` is a live loop, not borrowed by the caller; `req` is a completed
-    /// write request.
-    pub(crate) unsafe fn deliver_write(lp: *mut LoopInner, req: *mut ruv_write_t, status: c_int) {
-        let _ = lp;
+    /// `req` is a completed write request on no queue; the caller holds no
+    /// borrow of the loop (the callback re-enters).
+    pub(crate) unsafe fn deliver_write(req: *mut ruv_write_t, status: c_int) {
         let Some(req) = NonNull::new(req) else { return };
         release_bufs(req);
         // SAFETY: the caller's request; its callback was given with it.
@@ -807,17 +807,11 @@ impl LoopInner {
         }
     }
 
-    /// A shutdown request's turn in the pending phase.
+    /// A shutdown request's turn in the pending phase: its callback.
     ///
     /// # Safety
     /// As [`LoopInner::deliver_write`].
-    pub(crate) unsafe fn deliver_shutdown(
-        lp: *mut LoopInner,
-        h: Option<Handle>,
-        req: *mut ruv_shutdown_t,
-        status: c_int,
-    ) {
-        let _ = (lp, h);
+    pub(crate) unsafe fn deliver_shutdown(req: *mut ruv_shutdown_t, status: c_int) {
         // SAFETY: the caller's request; its callback was given with it.
         if let Some(cb) = unsafe { (*req).cb } {
             // SAFETY: as above.
@@ -844,8 +838,7 @@ impl LoopInner {
         }
         // SAFETY: the stream's connect request is in flight.
         let r = unsafe { Req::new(req.cast()) };
-        r.state().status = -err as isize;
-        r.state().completed = true;
+        r.set_result(-err as isize);
         // SAFETY: forwarded.
         unsafe { Self::deliver(lp, r) };
     }
@@ -957,7 +950,7 @@ impl LoopInner {
             if let Some(req) = NonNull::new(s.connect_req) {
                 // SAFETY: the stream's connect request is in flight.
                 let r = unsafe { Req::new(req.cast()) };
-                if !r.state().completed {
+                if !r.is_completed() {
                     this.req_complete(r, RUV_ECANCELED as isize);
                 }
             }
