@@ -386,6 +386,13 @@ static int under_valgrind(void) {
   return p && strstr(p, "vgpreload") != NULL;
 }
 
+static int walked;
+static void count_walk(ruv_handle_t *h, void *arg) {
+  (void)h;
+  (void)arg;
+  walked++;
+}
+
 static void test_emfile_accept(void) {
   ruv_loop_t loop;
   ruv_tcp_t server;
@@ -432,6 +439,16 @@ static void test_emfile_accept(void) {
   CHECK(iterations < 1000);
   CHECK(ruv_is_active((ruv_handle_t *)&server));
   CHECK_EQ(emfile_accepted, 0);
+#if RUV_STRICT
+  /* ruv retries with an internal timer: not shown to ruv_walk (the guard
+   * timer, the server and the check handle are all there is), and not
+   * counted among the active handles (server and check; the guard timer
+   * has fired) */
+  walked = 0;
+  ruv_walk(&loop, count_walk, NULL);
+  CHECK_EQ(walked, 3);
+  CHECK_EQ(loop.active_handles, 2);
+#endif
 
   /* descriptors free again */
   for (int i = 0; i < ndups; i++) close(dups[i]);
