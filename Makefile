@@ -30,7 +30,7 @@ COMPAT   := target/compat/echo-server-uv
 ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
-.PHONY: all lib examples compat-example header test test-rust test-valgrind test-examples test-install test-zig \
+.PHONY: all lib examples compat-example header test test-lint test-rust test-valgrind test-examples test-install test-zig \
         zig-tools run run-http run-echo run-ticker bench install uninstall clean ruv.pc
 
 all: lib examples
@@ -45,17 +45,21 @@ target/examples-c/%: examples-c/%.c include/ruv.h $(STATIC)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude $< $(STATIC) $(SYSLIBS) -o $@
 
-# A libuv program, unchanged: uv_ names through include/uv-compat/uv.h.
+# A libuv program, unchanged: examples-c/echo-server.c with every ruv_/RUV_
+# name spelled as libuv's and <uv.h> included, built through
+# include/uv-compat/uv.h against ruv, and against libuv itself.
 compat-example: lib $(COMPAT) $(COMPAT)-libuv
 
-$(COMPAT): tests/compat/echo-server-uv.c include/uv-compat/uv.h include/ruv.h $(STATIC)
+$(COMPAT).c: examples-c/echo-server.c
 	@mkdir -p $(@D)
+	sed -e 's/ruv_/uv_/g; s/RUV_/UV_/g; s/"ruv.h"/<uv.h>/' $< > $@
+
+$(COMPAT): $(COMPAT).c include/uv-compat/uv.h include/ruv.h $(STATIC)
 	$(CC) $(CFLAGS) -Iinclude/uv-compat $< $(STATIC) $(SYSLIBS) -o $@
 
 # The same source against libuv, to show it is a libuv program; skipped when
 # <uv.h> is not installed (Debian: libuv1-dev).
-$(COMPAT)-libuv: tests/compat/echo-server-uv.c
-	@mkdir -p $(@D)
+$(COMPAT)-libuv: $(COMPAT).c
 	@if printf '#include <uv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1; then \
 	  echo '$(CC) $(CFLAGS) $< -luv -o $@'; $(CC) $(CFLAGS) $< -luv -o $@; \
 	else \

@@ -2,7 +2,7 @@
 # End-to-end checks of the network examples in examples-c/ (echo-server,
 # http-server, tcp-client). Builds nothing: give it the directory holding the
 # built binaries, then any other echo servers to put through the echo-server
-# checks (make test gives tests/compat/echo-server-uv.c, a libuv program, built
+# checks (make test gives target/compat/echo-server-uv, examples-c/echo-server.c in libuv's names, built
 # against ruv through include/uv-compat/uv.h and, where libuv is installed,
 # against libuv).
 #
