@@ -7,7 +7,7 @@
 //! kind-specific fields (a timer's callback, due time and repeat; a poll
 //! handle's descriptor and events). The loop's registry slot only says where
 //! the struct is and which generation it belongs to, so a million timers cost
-//! the loop 16 bytes each (the registry), on top of the caller's structs.
+//! the loop 8 bytes each (the registry), on top of the caller's structs.
 
 use crate::abi::{
     HANDLE_LIVE, ruv_async_cb, ruv_check_t, ruv_handle_t, ruv_idle_t, ruv_loop_t, ruv_poll_cb, ruv_prepare_t,

@@ -53,7 +53,7 @@ pub(crate) const SHUT: u32 = 16;
 pub(crate) const READABLE: u32 = 32;
 /// `ruv_is_writable`: has a connected descriptor, not shut down.
 pub(crate) const WRITABLE: u32 = 64;
-/// The descriptor is a socket: written with `sendmsg(MSG_NOSIGNAL)`, so a
+/// The descriptor is a socket: written with `send`/`sendmsg` and MSG_NOSIGNAL, so a
 /// peer that went away is EPIPE, never SIGPIPE.
 const SOCKET: u32 = 128;
 /// `ruv_tcp_nodelay` was asked for before the socket existed.
