@@ -33,7 +33,7 @@ use crate::handle::{Handle, Kind};
 use crate::internal::Purpose;
 use crate::registry::token;
 use crate::req::{Req, ReqKind};
-use crate::sys::{errno, set_nonblocking};
+use crate::sys::{errno, set_nonblocking, write_without_sigpipe};
 use mio::Interest;
 use mio::unix::SourceFd;
 use std::ffi::c_int;
@@ -105,19 +105,17 @@ fn remaining(req: NonNull<ruv_write_t>) -> usize {
 #[inline]
 fn write_one(fd: c_int, socket: bool, buf: &ruv_buf_t, extra_flags: c_int) -> std::result::Result<usize, c_int> {
     loop {
-        let r = if socket {
+        let result = if socket {
             // SAFETY: the caller's buffer of `len` bytes.
-            unsafe { libc::send(fd, buf.base.cast(), buf.len, libc::MSG_NOSIGNAL | extra_flags) }
+            let r = unsafe { libc::send(fd, buf.base.cast(), buf.len, libc::MSG_NOSIGNAL | extra_flags) };
+            if r >= 0 { Ok(r as usize) } else { Err(errno()) }
         } else {
             // SAFETY: as above.
-            unsafe { libc::write(fd, buf.base.cast(), buf.len) }
+            write_without_sigpipe(|| unsafe { libc::write(fd, buf.base.cast(), buf.len) })
         };
-        if r >= 0 {
-            return Ok(r as usize);
-        }
-        match errno() {
-            libc::EINTR => continue,
-            e => return Err(e),
+        match result {
+            Err(libc::EINTR) => continue,
+            other => return other,
         }
     }
 }
@@ -141,24 +139,22 @@ fn write_many(
     }
     let iov_ptr = iov.as_ptr().cast::<libc::iovec>();
     loop {
-        let r = if socket {
+        let result = if socket {
             // SAFETY: a zeroed msghdr is valid.
             let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
             msg.msg_iov = iov_ptr.cast_mut();
             msg.msg_iovlen = n;
             // SAFETY: the first `n` iovecs are written and describe the
             // caller's buffers.
-            unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | extra_flags) }
+            let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | extra_flags) };
+            if r >= 0 { Ok(r as usize) } else { Err(errno()) }
         } else {
             // SAFETY: as above.
-            unsafe { libc::writev(fd, iov_ptr, n as c_int) }
+            write_without_sigpipe(|| unsafe { libc::writev(fd, iov_ptr, n as c_int) })
         };
-        if r >= 0 {
-            return Ok(r as usize);
-        }
-        match errno() {
-            libc::EINTR => continue,
-            e => return Err(e),
+        match result {
+            Err(libc::EINTR) => continue,
+            other => return other,
         }
     }
 }

@@ -14,3 +14,38 @@ pub(crate) fn set_nonblocking(fd: c_int, on: bool) -> Result {
     // SAFETY: FIONBIO with a valid int pointer; a bad `fd` is an error.
     if unsafe { libc::ioctl(fd, libc::FIONBIO, &mut v) } != 0 { Err(Error::last_os_error()) } else { Ok(()) }
 }
+
+/// Runs `write`, a write to a descriptor that is not a socket (a pipe end, a
+/// terminal), so that a reader that has gone is EPIPE and never a SIGPIPE
+/// that kills the process: SIGPIPE is blocked in this thread for the call,
+/// and one the call raised is taken back before the mask is restored (one
+/// that was pending before is left alone). Sockets need none of this: they
+/// are written with MSG_NOSIGNAL. When SIGPIPE is ignored it is one
+/// `sigaction` query more; otherwise four signal calls more, on pipes only.
+/// Returns the bytes written or the write's errno.
+pub(crate) fn write_without_sigpipe(write: impl FnOnce() -> isize) -> std::result::Result<usize, c_int> {
+    let finish = |r: isize| if r >= 0 { Ok(r as usize) } else { Err(errno()) };
+    // SAFETY: signal-disposition and signal-mask calls on local structs.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut current) == 0 && current.sa_sigaction == libc::SIG_IGN
+        {
+            return finish(write());
+        }
+        let mut pipe_only: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut pipe_only);
+        libc::sigaddset(&mut pipe_only, libc::SIGPIPE);
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &pipe_only, &mut old);
+        let mut pending: libc::sigset_t = std::mem::zeroed();
+        libc::sigpending(&mut pending);
+        let was_pending = libc::sigismember(&pending, libc::SIGPIPE) == 1;
+        let result = finish(write());
+        if result == Err(libc::EPIPE) && !was_pending {
+            let no_wait = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            libc::sigtimedwait(&pipe_only, std::ptr::null_mut(), &no_wait);
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        result
+    }
+}

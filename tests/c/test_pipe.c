@@ -7,8 +7,7 @@
  * handle passed to each other's functions.
  *
  * Not here: binding and connecting to names, and passing handles over IPC
- * pipes (ruv has neither yet); writing to a pipe(2) whose read end is closed
- * (SIGPIPE: ruv writes pipes with writev, as libuv does).
+ * pipes (ruv has neither yet).
  *
  * Every test closes its handles and its loop, and checks that the
  * descriptors ruv took are closed after; main() checks that the program ends
@@ -25,6 +24,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #ifdef UV_VERSION_MAJOR /* built against libuv through the shim header */
@@ -640,6 +640,55 @@ static void test_close_cancels_queued_write(void) {
   free(big);
 }
 
+/* ---- a reader that has gone (ruv only) ------------------------------------------- */
+
+static int sigpipe_pending(void) {
+  sigset_t p;
+  sigemptyset(&p);
+  CHECK_EQ(sigpending(&p), 0);
+  return sigismember(&p, SIGPIPE) == 1;
+}
+
+/* Writing to a pipe(2) whose read end is closed is EPIPE in the write
+ * callback (and from try_write), never a SIGPIPE that kills the process,
+ * with SIGPIPE's default disposition (libuv dies here); no SIGPIPE is left
+ * pending, and one that was pending before is left alone. */
+static void test_reader_gone(void) {
+  ruv_loop_t loop;
+  ruv_pipe_t w;
+  int fds[2];
+  struct wr wr;
+  void (*old)(int) = signal(SIGPIPE, SIG_DFL);
+  loop_setup(&loop);
+  CHECK_EQ(pipe(fds), 0);
+  CHECK_EQ(ruv_pipe_init(&loop, &w, 0), 0);
+  CHECK_EQ(ruv_pipe_open(&w, fds[1]), 0);
+  close(fds[0]);
+  CHECK_EQ(write1(&wr, &w, "lost", 4, 0), 0);
+  RUN_UNTIL(&loop, wr.calls == 1, 5000);
+  CHECK_EQ(wr.status, RUV_EPIPE);
+  CHECK_EQ(wr.during_write, 0);
+  ruv_buf_t b = ruv_buf_init("x", 1);
+  CHECK_EQ(ruv_try_write((ruv_stream_t *)&w, &b, 1), RUV_EPIPE);
+  CHECK_EQ(sigpipe_pending(), 0);
+  /* a SIGPIPE pending before the write stays pending */
+  sigset_t pipe_only, mask;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  CHECK_EQ(pthread_sigmask(SIG_BLOCK, &pipe_only, &mask), 0);
+  CHECK_EQ(raise(SIGPIPE), 0);
+  CHECK_EQ(sigpipe_pending(), 1);
+  CHECK_EQ(ruv_try_write((ruv_stream_t *)&w, &b, 1), RUV_EPIPE);
+  CHECK_EQ(sigpipe_pending(), 1);
+  struct timespec no_wait = {0, 0};
+  CHECK_EQ(sigtimedwait(&pipe_only, NULL, &no_wait), SIGPIPE);
+  CHECK_EQ(pthread_sigmask(SIG_SETMASK, &mask, NULL), 0);
+  ruv_close((ruv_handle_t *)&w, NULL);
+  close_loop(&loop);
+  CHECK(!fd_is_open(fds[1]));
+  signal(SIGPIPE, old);
+}
+
 /* ---- listen ---------------------------------------------------------------------- */
 
 static int conn_cb_calls;
@@ -740,6 +789,7 @@ int main(void) {
   RUN(test_close_cancels_queued_write);
   RUN(test_listen_unbound);
 #if RUV_STRICT
+  RUN(test_reader_gone);
   RUN(test_wrong_type);
 #endif
   CHECK(fds_at_start > 0);
