@@ -17,6 +17,7 @@ struct ruv_stream_s;
 struct ruv_write_s;
 struct ruv_connect_s;
 struct ruv_shutdown_s;
+struct ruv_work_s;
 
 #ifdef __cplusplus
 extern "C" {
@@ -986,6 +987,41 @@ typedef struct ruv_timer_s ruv_timer_t;
 typedef void (*ruv_timer_cb)(ruv_timer_t *handle);
 
 /**
+ * Runs on a thread of the pool (`ruv_queue_work`). 
+ */
+typedef void (*ruv_work_cb)(struct ruv_work_s *req);
+
+/**
+ * Runs on the loop's thread once the work is done (`status` 0) or was
+ * *  cancelled (`status` RUV_ECANCELED). 
+ */
+typedef void (*ruv_after_work_cb)(struct ruv_work_s *req, int status);
+
+/**
+ * A thread-pool work request (libuv's `uv_work_t`, 128 bytes). 
+ */
+typedef struct ruv_work_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The loop it was queued on (read-only). 
+   */
+  ruv_loop_t *loop;
+  /**
+   * The work callback (read-only). 
+   */
+  ruv_work_cb work_cb;
+  /**
+   * The after-work callback (read-only). 
+   */
+  ruv_after_work_cb after_work_cb;
+  void *work_private[5];
+} ruv_work_s;
+
+typedef struct ruv_work_s ruv_work_t;
+
+/**
  * libuv's `uv_loop_option`, for `ruv_loop_configure`.
  */
 typedef int ruv_loop_option;
@@ -1555,11 +1591,12 @@ uint64_t ruv_hrtime(void);
 void ruv_sleep(unsigned int msec);
 
 /**
- * Releases what ruv holds process-wide, for leak checkers. ruv keeps no
- * *  process-wide resources besides the default loop (closed with
- * *  `ruv_loop_close`) and the strings of unknown error codes, so this does
- * *  nothing; later versions may stop a thread pool here. Safe to call more
- * *  than once; call no other ruv function afterwards. 
+ * Releases what ruv holds process-wide, for leak checkers: stops the
+ * *  thread pool's workers once they finish what they run, and joins them.
+ * *  (The default loop is closed with `ruv_loop_close`; the strings of
+ * *  unknown error codes stay.) Safe to call more than once. Call it with no
+ * *  request in flight on any loop; as in libuv, call no other ruv function
+ * *  afterwards (ruv would start a new pool). 
  */
 void ruv_library_shutdown(void);
 
@@ -2125,6 +2162,37 @@ uint64_t ruv_timer_get_repeat(const ruv_timer_t *handle);
  * *  untouched, until their close or request callback).
  */
 uint64_t ruv_timer_get_due_in(const ruv_timer_t *handle);
+
+/**
+ * Runs `work_cb(req)` on a thread of the pool, then `after_work_cb(req,
+ * *  status)` on the loop's thread (from the loop, never inside this call):
+ * *  status 0, or RUV_ECANCELED after `ruv_cancel`. The request keeps the loop
+ * *  alive until then. `after_work_cb` may be NULL. RUV_EINVAL for a NULL
+ * *  loop, request or `work_cb`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `req` a `ruv_work_t`, which stays in place, untouched but for `data`,
+ * *  until its after-work callback. 
+ */
+int ruv_queue_work(ruv_loop_t *loop,
+                   ruv_work_t *req,
+                   ruv_work_cb work_cb,
+                   ruv_after_work_cb after_work_cb);
+
+/**
+ * Cancels a request that has not started: a work request still waiting
+ * *  for a thread of the pool is taken off the queue, and its callback gets
+ * *  RUV_ECANCELED (from the loop, never inside this call). RUV_EBUSY if it is
+ * *  running or done; RUV_EINVAL for NULL and for requests that cannot be
+ * *  cancelled (writes, connects, shutdowns: close the stream instead), as in
+ * *  libuv. Call it on the loop's thread.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or points at a request struct (`ruv_req_t` or larger, of
+ * *  the type its `type` field says). 
+ */
+int ruv_cancel(ruv_req_t *req);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::handle::{self, AsyncFields, Handle, Kind};
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// `pending` word: a send arrived since the loop last looked.
@@ -63,7 +64,7 @@ impl LoopInner {
             let p = &mut (*a.as_ptr()).internal_async;
             p.pending = 0;
             p.in_flight = 0;
-            p.waker = (&raw const self.waker).cast();
+            p.waker = Arc::as_ptr(&self.waker).cast();
         }
         // SAFETY: forwarded.
         let h = unsafe { self.register(a.cast::<ruv_handle_t>(), RUV_ASYNC, Kind::Async) }?;

@@ -20,6 +20,7 @@ use crate::req::ReqQueue;
 use crate::timer::TimerWheel;
 use std::ffi::c_int;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The token of the loop's waker (async handles, and later the thread pool).
@@ -44,7 +45,12 @@ pub(crate) struct LoopInner {
     pub(crate) poll: mio::Poll,
     /// Taken out while events are dispatched (callbacks may re-enter).
     events: Option<mio::Events>,
-    pub(crate) waker: mio::Waker,
+    /// Shared with the async handles (`ruv_async_send`) and the thread pool.
+    pub(crate) waker: Arc<mio::Waker>,
+    /// Where the thread pool posts this loop's finished jobs.
+    pub(crate) inbox: Arc<crate::threadpool::Inbox>,
+    /// The last batch taken from the inbox, kept to reuse it.
+    pool_done: Vec<(usize, c_int)>,
     pub(crate) handles: Registry,
     pub(crate) timers: TimerWheel,
     /// Idle, prepare and check handles, indexed by `phase::Phase`.
@@ -80,7 +86,8 @@ impl LoopInner {
     /// The state of a new loop for the caller's struct `c_loop`.
     pub fn new(c_loop: NonNull<ruv_loop_t>) -> std::io::Result<Box<LoopInner>> {
         let poll = mio::Poll::new()?;
-        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let waker = Arc::new(mio::Waker::new(poll.registry(), WAKER_TOKEN)?);
+        let inbox = crate::threadpool::Inbox::new(Arc::clone(&waker));
         let clock = clock::LoopClock::new();
         let now_ms = clock.now_ms();
         Ok(Box::new(LoopInner {
@@ -88,6 +95,8 @@ impl LoopInner {
             poll,
             events: Some(mio::Events::with_capacity(1024)),
             waker,
+            inbox,
+            pool_done: Vec::new(),
             handles: Registry::new(),
             timers: TimerWheel::new(now_ms),
             phases: Default::default(),
@@ -402,6 +411,8 @@ impl LoopInner {
         };
         for event in events.iter() {
             if event.token() == WAKER_TOKEN {
+                // SAFETY: `lp` is live and not borrowed here.
+                unsafe { (*lp).take_pool_done() };
                 // SAFETY: `lp` is live and not borrowed.
                 unsafe { Self::run_asyncs(lp) };
                 continue;
@@ -423,6 +434,22 @@ impl LoopInner {
         events.clear();
         // SAFETY: a short borrow.
         unsafe { (*lp).events = Some(events) };
+    }
+
+    /// The thread pool's finished jobs: completed in the request layer, so
+    /// their callbacks run in the pending phase that follows the poll.
+    fn take_pool_done(&mut self) {
+        let mut done = std::mem::take(&mut self.pool_done);
+        self.inbox.take(&mut done);
+        for &(req, status) in &done {
+            if let Some(req) = NonNull::new(req as *mut crate::abi::ruv_req_t) {
+                // SAFETY: the pool posts only requests this loop submitted,
+                // which are in flight until delivered.
+                self.req_complete(unsafe { crate::req::Req::new(req) }, status as isize);
+            }
+        }
+        done.clear();
+        self.pool_done = done;
     }
 
     /// Runs the close callbacks of the handles closed so far. Handles closed

@@ -18,6 +18,8 @@
 //!    - handles: [`timer`] (the timing wheel), [`phase`] (idle, prepare,
 //!      check), [`async_handle`], [`poll`], [`stream`] (reading, writing,
 //!      listening on any descriptor), [`tcp`], [`pipe`];
+//!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
+//!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
 //!    - helpers: [`addr`] (IP text forms, socket addresses), [`clock`],
 //!      [`error`] (the core's error type, names and messages), [`sys`].
 //! 3. [`ffi`]: the C boundary, the only `extern "C"` functions. Each checks
@@ -48,6 +50,8 @@ mod req;
 mod stream;
 mod sys;
 mod tcp;
+mod threadpool;
 mod timer;
+mod work;
 
 pub mod ffi;

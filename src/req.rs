@@ -18,7 +18,9 @@
 //! requests that are still queued are delivered in the close phase, before
 //! its close callback, so no callback ever runs after the close callback.
 
-use crate::abi::{RUV_CONNECT, RUV_SHUTDOWN, RUV_WRITE, ruv_connect_t, ruv_req_t, ruv_shutdown_t, ruv_write_t};
+use crate::abi::{
+    RUV_CONNECT, RUV_SHUTDOWN, RUV_WORK, RUV_WRITE, ruv_connect_t, ruv_req_t, ruv_shutdown_t, ruv_work_t, ruv_write_t,
+};
 use crate::event_loop::LoopInner;
 use crate::handle::Handle;
 use std::ptr::{NonNull, null_mut};
@@ -31,6 +33,7 @@ pub(crate) enum ReqKind {
     Write = 1,
     Connect = 2,
     Shutdown = 3,
+    Work = 4,
 }
 
 impl ReqKind {
@@ -40,6 +43,7 @@ impl ReqKind {
             ReqKind::Write => RUV_WRITE,
             ReqKind::Connect => RUV_CONNECT,
             ReqKind::Shutdown => RUV_SHUTDOWN,
+            ReqKind::Work => RUV_WORK,
         }
     }
 }
@@ -258,6 +262,7 @@ impl LoopInner {
                 ReqKind::Write => Self::deliver_write(req.cast::<ruv_write_t>(), status),
                 ReqKind::Connect => Self::deliver_connect(lp, handle, req.cast::<ruv_connect_t>(), status),
                 ReqKind::Shutdown => Self::deliver_shutdown(req.cast::<ruv_shutdown_t>(), status),
+                ReqKind::Work => Self::deliver_work(req.cast::<ruv_work_t>(), status),
             }
         }
     }

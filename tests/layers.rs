@@ -24,7 +24,9 @@ const CORE: &[&str] = &[
     "stream",
     "sys",
     "tcp",
+    "threadpool",
     "timer",
+    "work",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -189,6 +189,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define UV_WRITABLE RUV_WRITABLE
 #define UV_WRITE RUV_WRITE
 #define uv_accept ruv_accept
+#define uv_after_work_cb ruv_after_work_cb
 #define uv_alloc_cb ruv_alloc_cb
 #define uv_async_cb ruv_async_cb
 #define uv_async_init ruv_async_init
@@ -201,6 +202,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_buf_init ruv_buf_init
 #define uv_buf_s ruv_buf_s
 #define uv_buf_t ruv_buf_t
+#define uv_cancel ruv_cancel
 #define uv_check_cb ruv_check_cb
 #define uv_check_init ruv_check_init
 #define uv_check_s ruv_check_s
@@ -282,6 +284,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_prepare_start ruv_prepare_start
 #define uv_prepare_stop ruv_prepare_stop
 #define uv_prepare_t ruv_prepare_t
+#define uv_queue_work ruv_queue_work
 #define uv_read_cb ruv_read_cb
 #define uv_read_start ruv_read_start
 #define uv_read_stop ruv_read_stop
@@ -338,6 +341,9 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_update_time ruv_update_time
 #define uv_walk ruv_walk
 #define uv_walk_cb ruv_walk_cb
+#define uv_work_cb ruv_work_cb
+#define uv_work_s ruv_work_s
+#define uv_work_t ruv_work_t
 #define uv_write ruv_write
 #define uv_write_cb ruv_write_cb
 #define uv_write_private_t ruv_write_private_t

@@ -17,6 +17,7 @@ pub mod req;
 pub mod stream;
 pub mod tcp;
 pub mod timer;
+pub mod work;
 
 pub use async_handle::*;
 pub use error::*;
@@ -30,3 +31,4 @@ pub use req::*;
 pub use stream::*;
 pub use tcp::*;
 pub use timer::*;
+pub use work::*;

@@ -34,13 +34,16 @@ pub extern "C" fn ruv_sleep(msec: c_uint) {
     std::thread::sleep(std::time::Duration::from_millis(msec.into()));
 }
 
-/** Releases what ruv holds process-wide, for leak checkers. ruv keeps no
- *  process-wide resources besides the default loop (closed with
- *  `ruv_loop_close`) and the strings of unknown error codes, so this does
- *  nothing; later versions may stop a thread pool here. Safe to call more
- *  than once; call no other ruv function afterwards. */
+/** Releases what ruv holds process-wide, for leak checkers: stops the
+ *  thread pool's workers once they finish what they run, and joins them.
+ *  (The default loop is closed with `ruv_loop_close`; the strings of
+ *  unknown error codes stay.) Safe to call more than once. Call it with no
+ *  request in flight on any loop; as in libuv, call no other ruv function
+ *  afterwards (ruv would start a new pool). */
 #[unsafe(no_mangle)]
-pub extern "C" fn ruv_library_shutdown() {}
+pub extern "C" fn ruv_library_shutdown() {
+    crate::threadpool::shutdown();
+}
 
 #[cfg(test)]
 mod tests {

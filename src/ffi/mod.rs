@@ -27,6 +27,7 @@ pub mod req;
 pub mod stream;
 pub mod tcp;
 pub mod timer;
+pub mod work;
 
 use crate::abi::*;
 use crate::error::Result;

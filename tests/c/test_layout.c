@@ -7,6 +7,7 @@
 
 #ifdef UV_VERSION_MAJOR /* built against libuv: the shim predates pipes */
 #define ruv_pipe_t uv_pipe_t
+#define ruv_work_t uv_work_t
 #endif
 
 static void test_sizes(void) {
@@ -26,6 +27,7 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_write_t), 192);
   CHECK_EQ(sizeof(ruv_connect_t), 96);
   CHECK_EQ(sizeof(ruv_shutdown_t), 80);
+  CHECK_EQ(sizeof(ruv_work_t), 128);
 }
 
 static void test_size_functions_agree(void) {
@@ -45,6 +47,13 @@ static void test_size_functions_agree(void) {
   CHECK_EQ(ruv_req_size(RUV_WRITE), sizeof(ruv_write_t));
   CHECK_EQ(ruv_req_size(RUV_CONNECT), sizeof(ruv_connect_t));
   CHECK_EQ(ruv_req_size(RUV_SHUTDOWN), sizeof(ruv_shutdown_t));
+  CHECK_EQ(ruv_req_size(RUV_WORK), sizeof(ruv_work_t));
+  /* uv_work_t: the request fields, then loop, work_cb, after_work_cb */
+  CHECK_EQ(offsetof(ruv_work_t, data), 0);
+  CHECK_EQ(offsetof(ruv_work_t, type), 8);
+  CHECK_EQ(offsetof(ruv_work_t, loop), 64);
+  CHECK_EQ(offsetof(ruv_work_t, work_cb), 72);
+  CHECK_EQ(offsetof(ruv_work_t, after_work_cb), 80);
   CHECK_EQ(ruv_handle_size(RUV_NAMED_PIPE), 264);
   CHECK_EQ(ruv_handle_size(RUV_TTY), 312);
   CHECK_EQ(ruv_handle_size(RUV_UDP), 216);

@@ -1,0 +1,266 @@
+//! The thread pool: one per process, started on first use, shared by every
+//! loop (`ruv_queue_work` today; fs operations and DNS with issue 8).
+//!
+//! A job is a request handed to a worker. The worker runs the job's work
+//! and posts `(request, status)` to its loop's [`Inbox`], waking the loop
+//! only when the inbox was empty (one wake-up per batch). The loop thread
+//! takes the inbox when its waker fires and completes the requests in its
+//! request layer, so callbacks run in the pending phase on the loop's thread,
+//! and the worker never writes into the caller's request.
+//!
+//! `ruv_cancel` takes a job that has not started off the queue; its callback
+//! then gets `RUV_ECANCELED`. A job that is running or done is `RUV_EBUSY`.
+//! Slow jobs (DNS lookups) may occupy at most half the threads, as in libuv,
+//! so file-system work keeps moving while lookups hang.
+//!
+//! Size: `RUV_THREADPOOL_SIZE`, else `UV_THREADPOOL_SIZE` (what deployments
+//! of libuv programs set), else 4; at least 1, at most 1024. Read when the
+//! pool starts. `ruv_library_shutdown` stops and joins the workers; the next
+//! job starts a new pool.
+
+use crate::abi::ruv_work_t;
+use std::collections::VecDeque;
+use std::ffi::c_int;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+/// Where a loop's finished jobs wait for the loop thread.
+pub(crate) struct Inbox {
+    done: Mutex<Vec<(usize, c_int)>>,
+    waker: Arc<mio::Waker>,
+}
+
+impl Inbox {
+    pub fn new(waker: Arc<mio::Waker>) -> Arc<Inbox> {
+        Arc::new(Inbox { done: Mutex::new(Vec::new()), waker })
+    }
+
+    fn post(&self, req: usize, status: c_int) {
+        let was_empty = {
+            let mut done = lock(&self.done);
+            done.push((req, status));
+            done.len() == 1
+        };
+        if was_empty {
+            // A failed wake means the eventfd counter is full: the loop is
+            // being woken anyway.
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// The jobs finished since the last call, in the order they finished.
+    pub fn take(&self, into: &mut Vec<(usize, c_int)>) {
+        std::mem::swap(&mut *lock(&self.done), into);
+    }
+}
+
+/// What a worker runs for a request.
+#[derive(Clone, Copy)]
+pub(crate) enum Work {
+    /// `ruv_queue_work`: the caller's work callback with its request.
+    Queued(unsafe extern "C" fn(*mut ruv_work_t)),
+}
+
+impl Work {
+    /// # Safety
+    /// `req` is the request the work was submitted with, in flight.
+    unsafe fn run(self, req: usize) {
+        match self {
+            // SAFETY: the caller's function with the caller's request, which
+            // stays in place until its after-work callback (libuv's rule).
+            Work::Queued(work_cb) => unsafe { work_cb(req as *mut ruv_work_t) },
+        }
+    }
+}
+
+/// A job: a request (by address), its work, its loop's inbox.
+struct Job {
+    req: usize,
+    work: Work,
+    inbox: Arc<Inbox>,
+}
+
+/// How long a job may block: slow jobs get at most half the workers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Speed {
+    Fast,
+    Slow,
+}
+
+#[derive(Default)]
+struct Queues {
+    fast: VecDeque<Job>,
+    slow: VecDeque<Job>,
+    /// Slow jobs running now.
+    slow_running: usize,
+    /// Requests a worker has taken and not yet posted.
+    running: Vec<usize>,
+    stop: bool,
+}
+
+struct Shared {
+    queues: Mutex<Queues>,
+    work_ready: Condvar,
+    threads: usize,
+}
+
+struct Pool {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+static POOL: Mutex<Option<Pool>> = Mutex::new(None);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A worker runs the caller's code outside the lock, so a poisoned lock
+    // can only come from a panic in ruv, which aborts: take it anyway.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The pool's size from the environment.
+fn configured_size() -> usize {
+    let read = |name| std::env::var(name).ok().and_then(|v| v.trim().parse::<usize>().ok());
+    read("RUV_THREADPOOL_SIZE").or_else(|| read("UV_THREADPOOL_SIZE")).unwrap_or(4).clamp(1, 1024)
+}
+
+/// The next job a worker may take, if any.
+fn next_job(q: &mut Queues, threads: usize) -> Option<(Job, Speed)> {
+    if let Some(job) = q.fast.pop_front() {
+        return Some((job, Speed::Fast));
+    }
+    let slow_limit = threads.div_ceil(2);
+    if q.slow_running < slow_limit {
+        if let Some(job) = q.slow.pop_front() {
+            q.slow_running += 1;
+            return Some((job, Speed::Slow));
+        }
+    }
+    None
+}
+
+fn worker(shared: Arc<Shared>) {
+    let mut q = lock(&shared.queues);
+    loop {
+        if q.stop {
+            return;
+        }
+        let Some((job, speed)) = next_job(&mut q, shared.threads) else {
+            q = shared.work_ready.wait(q).unwrap_or_else(|e| e.into_inner());
+            continue;
+        };
+        q.running.push(job.req);
+        drop(q);
+        // SAFETY: the job's request, in flight until it is posted below.
+        unsafe { job.work.run(job.req) };
+        q = lock(&shared.queues);
+        if let Some(i) = q.running.iter().position(|&r| r == job.req) {
+            q.running.swap_remove(i);
+        }
+        if speed == Speed::Slow {
+            q.slow_running -= 1;
+            // A slow slot is free: a worker may be waiting for one.
+            shared.work_ready.notify_one();
+        }
+        drop(q);
+        job.inbox.post(job.req, 0);
+        q = lock(&shared.queues);
+    }
+}
+
+/// Hands a request to the pool, starting the pool if needed.
+pub(crate) fn submit(req: usize, work: Work, speed: Speed, inbox: Arc<Inbox>) -> std::io::Result<()> {
+    let mut pool = lock(&POOL);
+    if pool.is_none() {
+        let threads = configured_size();
+        let shared = Arc::new(Shared { queues: Mutex::default(), work_ready: Condvar::new(), threads });
+        let mut workers = Vec::with_capacity(threads);
+        for i in 0..threads {
+            let shared = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new().name(format!("ruv-worker-{i}")).spawn(move || worker(shared));
+            match spawned {
+                Ok(handle) => workers.push(handle),
+                // No thread at all is an error; fewer than asked still works.
+                Err(e) if workers.is_empty() => return Err(e),
+                Err(_) => break,
+            }
+        }
+        *pool = Some(Pool { shared, workers });
+    }
+    let shared = &pool.as_ref().expect("started above").shared;
+    let mut q = lock(&shared.queues);
+    let job = Job { req, work, inbox };
+    match speed {
+        Speed::Fast => q.fast.push_back(job),
+        Speed::Slow => q.slow.push_back(job),
+    }
+    shared.work_ready.notify_one();
+    Ok(())
+}
+
+/// What `cancel` found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Cancel {
+    /// Taken off the queue: it will not run.
+    Cancelled,
+    /// Running, or done and not yet delivered.
+    Busy,
+}
+
+/// Takes a request that has not started off the queue.
+pub(crate) fn cancel(req: usize) -> Cancel {
+    let pool = lock(&POOL);
+    let Some(pool) = pool.as_ref() else { return Cancel::Busy };
+    let mut guard = lock(&pool.shared.queues);
+    let q = &mut *guard;
+    for queue in [&mut q.fast, &mut q.slow] {
+        if let Some(i) = queue.iter().position(|job| job.req == req) {
+            queue.remove(i);
+            return Cancel::Cancelled;
+        }
+    }
+    Cancel::Busy
+}
+
+/// Stops the workers once they finish what they are running and joins them
+/// (`ruv_library_shutdown`). Jobs still queued are dropped: by libuv's rule
+/// no loop may have requests in flight then.
+pub(crate) fn shutdown() {
+    let Some(pool) = lock(&POOL).take() else { return };
+    lock(&pool.shared.queues).stop = true;
+    pool.shared.work_ready.notify_all();
+    for worker in pool.workers {
+        let _ = worker.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(req: usize) -> Job {
+        unsafe extern "C" fn nothing(_: *mut ruv_work_t) {}
+        let poll = mio::Poll::new().unwrap();
+        let waker = Arc::new(mio::Waker::new(poll.registry(), mio::Token(0)).unwrap());
+        Job { req, work: Work::Queued(nothing), inbox: Inbox::new(waker) }
+    }
+
+    /// Slow jobs get at most half the threads; fast ones go first.
+    #[test]
+    fn slow_jobs_take_at_most_half() {
+        let mut q = Queues::default();
+        for r in 1..=5 {
+            q.slow.push_back(job(r));
+        }
+        q.fast.push_back(job(100));
+        let taken: Vec<_> = std::iter::from_fn(|| next_job(&mut q, 4)).map(|(j, s)| (j.req, s)).collect();
+        assert_eq!(taken, vec![(100, Speed::Fast), (1, Speed::Slow), (2, Speed::Slow)]);
+        assert_eq!(q.slow_running, 2);
+        q.slow_running -= 1;
+        assert_eq!(next_job(&mut q, 4).map(|(j, _)| j.req), Some(3));
+    }
+
+    #[test]
+    fn size_is_clamped() {
+        assert!((1..=1024).contains(&configured_size()));
+    }
+}
