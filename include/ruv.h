@@ -18,6 +18,7 @@ struct ruv_write_s;
 struct ruv_connect_s;
 struct ruv_shutdown_s;
 struct ruv_work_s;
+struct ruv_fs_s;
 
 #ifdef __cplusplus
 extern "C" {
@@ -459,6 +460,55 @@ int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
 #define RUV_ENOEXEC -8
 
 /**
+ * `ruv_fs_open` flags: the platform's `O_*` values, as libuv's on Linux
+ * *  (x86-64; a unit test checks them against the C library's). The ones
+ * *  Linux has no flag for are 0, as in libuv. 
+ */
+#define RUV_FS_O_APPEND 1024
+
+#define RUV_FS_O_CREAT 64
+
+#define RUV_FS_O_DIRECT 16384
+
+#define RUV_FS_O_DIRECTORY 65536
+
+#define RUV_FS_O_DSYNC 4096
+
+#define RUV_FS_O_EXCL 128
+
+#define RUV_FS_O_EXLOCK 0
+
+#define RUV_FS_O_NOATIME 262144
+
+#define RUV_FS_O_NOCTTY 256
+
+#define RUV_FS_O_NOFOLLOW 131072
+
+#define RUV_FS_O_NONBLOCK 2048
+
+#define RUV_FS_O_RDONLY 0
+
+#define RUV_FS_O_RDWR 2
+
+#define RUV_FS_O_SYMLINK 0
+
+#define RUV_FS_O_SYNC 1052672
+
+#define RUV_FS_O_TRUNC 512
+
+#define RUV_FS_O_WRONLY 1
+
+#define RUV_FS_O_FILEMAP 0
+
+#define RUV_FS_O_RANDOM 0
+
+#define RUV_FS_O_SHORT_LIVED 0
+
+#define RUV_FS_O_SEQUENTIAL 0
+
+#define RUV_FS_O_TEMPORARY 0
+
+/**
  * ruv's version, as in Cargo.toml. 
  */
 #define RUV_VERSION_MAJOR 0
@@ -627,14 +677,98 @@ typedef struct ruv_handle_s ruv_handle_t;
 typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
 
 /**
- * `ruv_close`'s callback; the handle's memory may be freed from inside it.
+ * libuv's `uv_req_type`.
  */
-typedef void (*ruv_close_cb)(ruv_handle_t *handle);
+typedef int ruv_req_type;
 
 /**
- * A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. 
+ * libuv's `uv_fs_type`: which operation an `ruv_fs_t` is.
  */
-typedef int ruv_os_fd_t;
+typedef int ruv_fs_type;
+
+/**
+ * Called on the loop's thread when an fs request is done: `req->result`
+ * *  holds the result (a descriptor, a byte count, 0) or a negative error. 
+ */
+typedef void (*ruv_fs_cb)(struct ruv_fs_s *req);
+
+/**
+ * A time as `ruv_stat_t` holds it (libuv's `uv_timespec_t`). 
+ */
+typedef struct ruv_timespec_t {
+  long tv_sec;
+  long tv_nsec;
+} ruv_timespec_t;
+
+/**
+ * A file's status (libuv's `uv_stat_t`, 160 bytes), as `ruv_fs_stat` and
+ * *  friends fill `req->statbuf`. `st_birthtim` is the creation time where the
+ * *  file system records one (statx). 
+ */
+typedef struct ruv_stat_t {
+  uint64_t st_dev;
+  uint64_t st_mode;
+  uint64_t st_nlink;
+  uint64_t st_uid;
+  uint64_t st_gid;
+  uint64_t st_rdev;
+  uint64_t st_ino;
+  uint64_t st_size;
+  uint64_t st_blksize;
+  uint64_t st_blocks;
+  uint64_t st_flags;
+  uint64_t st_gen;
+  struct ruv_timespec_t st_atim;
+  struct ruv_timespec_t st_mtim;
+  struct ruv_timespec_t st_ctim;
+  struct ruv_timespec_t st_birthtim;
+} ruv_stat_t;
+
+/**
+ * A file-system request (libuv's `uv_fs_t`, 440 bytes). Call
+ * *  `ruv_fs_req_cleanup` when done with it. 
+ */
+typedef struct ruv_fs_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The operation (read-only). 
+   */
+  ruv_fs_type fs_type;
+  /**
+   * The loop it was submitted on; NULL allowed for a synchronous call. 
+   */
+  ruv_loop_t *loop;
+  /**
+   * The callback; NULL for a synchronous call (read-only). 
+   */
+  ruv_fs_cb cb;
+  /**
+   * The result: a descriptor, a byte count, 0, or a negative error. 
+   */
+  ssize_t result;
+  /**
+   * Operation-specific data (read-only). 
+   */
+  void *ptr;
+  /**
+   * The path, ruv's own copy until `ruv_fs_req_cleanup` (read-only). 
+   */
+  const char *path;
+  /**
+   * `ruv_fs_stat`, `fstat`, `lstat`'s result. 
+   */
+  struct ruv_stat_t statbuf;
+  uint64_t fs_private[21];
+} ruv_fs_s;
+
+typedef struct ruv_fs_s ruv_fs_t;
+
+/**
+ * A file descriptor as the C runtime numbers it, as libuv's `uv_file`. 
+ */
+typedef int ruv_file;
 
 /**
  * A buffer: `base` and `len`, as libuv's `uv_buf_t` on Unix. 
@@ -645,6 +779,16 @@ typedef struct ruv_buf_s {
 } ruv_buf_s;
 
 typedef struct ruv_buf_s ruv_buf_t;
+
+/**
+ * `ruv_close`'s callback; the handle's memory may be freed from inside it.
+ */
+typedef void (*ruv_close_cb)(ruv_handle_t *handle);
+
+/**
+ * A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. 
+ */
+typedef int ruv_os_fd_t;
 
 /**
  * An idle handle (libuv's `uv_idle_t`, 120 bytes). 
@@ -701,11 +845,6 @@ typedef void (*ruv_alloc_cb)(ruv_handle_t *handle, size_t suggested_size, ruv_bu
  * A connection is waiting: call `ruv_accept` (status 0), or an error. 
  */
 typedef void (*ruv_connection_cb)(struct ruv_stream_s *server, int status);
-
-/**
- * libuv's `uv_req_type`.
- */
-typedef int ruv_req_type;
 
 /**
  * A write finished: `status` 0, or an error (RUV_ECANCELED when the stream
@@ -884,11 +1023,6 @@ typedef struct ruv_pipe_s {
 typedef struct ruv_pipe_s ruv_pipe_t;
 
 /**
- * A file descriptor as the C runtime numbers it, as libuv's `uv_file`. 
- */
-typedef int ruv_file;
-
-/**
  * A poll handle (libuv's `uv_poll_t`, 160 bytes). 
  */
 typedef struct ruv_poll_s {
@@ -1042,6 +1176,82 @@ typedef int ruv_loop_option;
  * Count the time the loop spends waiting for I/O (`ruv_metrics_idle_time`). 
  */
 #define RUV_METRICS_IDLE_TIME 1
+
+#define RUV_FS_UNKNOWN -1
+
+#define RUV_FS_CUSTOM 0
+
+#define RUV_FS_OPEN 1
+
+#define RUV_FS_CLOSE 2
+
+#define RUV_FS_READ 3
+
+#define RUV_FS_WRITE 4
+
+#define RUV_FS_SENDFILE 5
+
+#define RUV_FS_STAT 6
+
+#define RUV_FS_LSTAT 7
+
+#define RUV_FS_FSTAT 8
+
+#define RUV_FS_FTRUNCATE 9
+
+#define RUV_FS_UTIME 10
+
+#define RUV_FS_FUTIME 11
+
+#define RUV_FS_ACCESS 12
+
+#define RUV_FS_CHMOD 13
+
+#define RUV_FS_FCHMOD 14
+
+#define RUV_FS_FSYNC 15
+
+#define RUV_FS_FDATASYNC 16
+
+#define RUV_FS_UNLINK 17
+
+#define RUV_FS_RMDIR 18
+
+#define RUV_FS_MKDIR 19
+
+#define RUV_FS_MKDTEMP 20
+
+#define RUV_FS_RENAME 21
+
+#define RUV_FS_SCANDIR 22
+
+#define RUV_FS_LINK 23
+
+#define RUV_FS_SYMLINK 24
+
+#define RUV_FS_READLINK 25
+
+#define RUV_FS_CHOWN 26
+
+#define RUV_FS_FCHOWN 27
+
+#define RUV_FS_REALPATH 28
+
+#define RUV_FS_COPYFILE 29
+
+#define RUV_FS_LCHOWN 30
+
+#define RUV_FS_OPENDIR 31
+
+#define RUV_FS_READDIR 32
+
+#define RUV_FS_CLOSEDIR 33
+
+#define RUV_FS_STATFS 34
+
+#define RUV_FS_MKSTEMP 35
+
+#define RUV_FS_LUTIME 36
 
 #define RUV_UNKNOWN_HANDLE 0
 
@@ -1431,6 +1641,202 @@ size_t ruv_loop_size(void);
  * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`.
  */
 uint64_t ruv_metrics_idle_time(ruv_loop_t *loop);
+
+/**
+ * Opens `path` with `flags` (`RUV_FS_O_*`, the `O_*` values; close-on-exec
+ * *  is added) and `mode` for a new file. Result: the descriptor.
+ * *
+ * *  # Safety
+ * *  As the module says; `path` is a NUL-terminated string. 
+ */
+int ruv_fs_open(ruv_loop_t *loop,
+                ruv_fs_t *req,
+                const char *path,
+                int flags,
+                int mode,
+                ruv_fs_cb cb);
+
+/**
+ * Closes `file`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_close(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, ruv_fs_cb cb);
+
+/**
+ * Reads into `nbufs` buffers from `offset` (-1: the file's position,
+ * *  which moves). Result: the bytes read, 0 at the end of the file.
+ * *
+ * *  # Safety
+ * *  As the module says; `bufs` points at `nbufs` buffers, whose memory stays
+ * *  valid until the callback (the array itself is copied). 
+ */
+int ruv_fs_read(ruv_loop_t *loop,
+                ruv_fs_t *req,
+                ruv_file file,
+                const ruv_buf_t *bufs,
+                unsigned int nbufs,
+                int64_t offset,
+                ruv_fs_cb cb);
+
+/**
+ * Writes `nbufs` buffers at `offset` (-1: the file's position). Result: the
+ * *  bytes written. A pipe whose reader has gone is RUV_EPIPE, never SIGPIPE.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_read`. 
+ */
+int ruv_fs_write(ruv_loop_t *loop,
+                 ruv_fs_t *req,
+                 ruv_file file,
+                 const ruv_buf_t *bufs,
+                 unsigned int nbufs,
+                 int64_t offset,
+                 ruv_fs_cb cb);
+
+/**
+ * Removes the file `path`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_unlink(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * Makes the directory `path` with `mode`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_mkdir(ruv_loop_t *loop, ruv_fs_t *req, const char *path, int mode, ruv_fs_cb cb);
+
+/**
+ * Removes the empty directory `path`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_rmdir(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * Renames `path` to `new_path`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`; `new_path` is a NUL-terminated string too. 
+ */
+int ruv_fs_rename(ruv_loop_t *loop,
+                  ruv_fs_t *req,
+                  const char *path,
+                  const char *new_path,
+                  ruv_fs_cb cb);
+
+/**
+ * The status of `path` into `req->statbuf` (following symbolic links).
+ * *  Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_stat(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * As `ruv_fs_stat`, of a symbolic link itself.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_lstat(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * As `ruv_fs_stat`, of an open file.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_fstat(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, ruv_fs_cb cb);
+
+/**
+ * Flushes `file`'s data and metadata to the device. Result: 0.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_fsync(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, ruv_fs_cb cb);
+
+/**
+ * Flushes `file`'s data to the device. Result: 0.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_fdatasync(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, ruv_fs_cb cb);
+
+/**
+ * Truncates (or extends) `file` to `offset` bytes. Result: 0.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_ftruncate(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, int64_t offset, ruv_fs_cb cb);
+
+/**
+ * Frees what ruv allocated for the request (its path copy). Safe to call
+ * *  twice, and on a request that never ran; not while it is in flight.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t` that is not in flight. 
+ */
+void ruv_fs_req_cleanup(ruv_fs_t *req);
+
+/**
+ * `req->fs_type`; RUV_FS_UNKNOWN for NULL.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t`. 
+ */
+ruv_fs_type ruv_fs_get_type(const ruv_fs_t *req);
+
+/**
+ * `req->result`; RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t`. 
+ */
+ssize_t ruv_fs_get_result(const ruv_fs_t *req);
+
+/**
+ * The positive errno of a failed request (`-req->result`), 0 if it did not
+ * *  fail.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t`. 
+ */
+int ruv_fs_get_system_error(const ruv_fs_t *req);
+
+/**
+ * `req->ptr`.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t`. 
+ */
+void *ruv_fs_get_ptr(const ruv_fs_t *req);
+
+/**
+ * `req->path`.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t`. 
+ */
+const char *ruv_fs_get_path(const ruv_fs_t *req);
+
+/**
+ * `&req->statbuf`.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t`. 
+ */
+struct ruv_stat_t *ruv_fs_get_statbuf(ruv_fs_t *req);
 
 /**
  * Closes a handle: stops it at once and calls `close_cb` (which may be NULL)
@@ -2181,9 +2587,9 @@ int ruv_queue_work(ruv_loop_t *loop,
                    ruv_after_work_cb after_work_cb);
 
 /**
- * Cancels a request that has not started: a work request still waiting
- * *  for a thread of the pool is taken off the queue, and its callback gets
- * *  RUV_ECANCELED (from the loop, never inside this call). RUV_EBUSY if it is
+ * Cancels a request that has not started: a work or fs request still
+ * *  waiting for a thread of the pool is taken off the queue, and its callback
+ * *  gets RUV_ECANCELED (from the loop, never inside this call). RUV_EBUSY if it is
  * *  running or done; RUV_EINVAL for NULL and for requests that cannot be
  * *  cancelled (writes, connects, shutdowns: close the stream instead), as in
  * *  libuv. Call it on the loop's thread.

@@ -50,7 +50,7 @@ pub(crate) struct LoopInner {
     /// Where the thread pool posts this loop's finished jobs.
     pub(crate) inbox: Arc<crate::threadpool::Inbox>,
     /// The last batch taken from the inbox, kept to reuse it.
-    pool_done: Vec<(usize, c_int)>,
+    pool_done: Vec<crate::threadpool::Done>,
     pub(crate) handles: Registry,
     pub(crate) timers: TimerWheel,
     /// Idle, prepare and check handles, indexed by `phase::Phase`.
@@ -441,14 +441,16 @@ impl LoopInner {
     fn take_pool_done(&mut self) {
         let mut done = std::mem::take(&mut self.pool_done);
         self.inbox.take(&mut done);
-        for &(req, status) in &done {
-            if let Some(req) = NonNull::new(req as *mut crate::abi::ruv_req_t) {
+        for finished in done.drain(..) {
+            if let Some(stat) = finished.stat {
+                Self::fs_record_stat(finished.req, stat);
+            }
+            if let Some(req) = NonNull::new(finished.req as *mut crate::abi::ruv_req_t) {
                 // SAFETY: the pool posts only requests this loop submitted,
                 // which are in flight until delivered.
-                self.req_complete(unsafe { crate::req::Req::new(req) }, status as isize);
+                self.req_complete(unsafe { crate::req::Req::new(req) }, finished.result);
             }
         }
-        done.clear();
         self.pool_done = done;
     }
 

@@ -40,6 +40,7 @@ mod async_handle;
 mod clock;
 mod error;
 mod event_loop;
+mod fs;
 mod handle;
 mod internal;
 mod phase;

@@ -19,7 +19,8 @@
 //! its close callback, so no callback ever runs after the close callback.
 
 use crate::abi::{
-    RUV_CONNECT, RUV_SHUTDOWN, RUV_WORK, RUV_WRITE, ruv_connect_t, ruv_req_t, ruv_shutdown_t, ruv_work_t, ruv_write_t,
+    RUV_CONNECT, RUV_FS, RUV_SHUTDOWN, RUV_WORK, RUV_WRITE, ruv_connect_t, ruv_fs_t, ruv_req_t, ruv_shutdown_t,
+    ruv_work_t, ruv_write_t,
 };
 use crate::event_loop::LoopInner;
 use crate::handle::Handle;
@@ -34,6 +35,7 @@ pub(crate) enum ReqKind {
     Connect = 2,
     Shutdown = 3,
     Work = 4,
+    Fs = 5,
 }
 
 impl ReqKind {
@@ -44,6 +46,7 @@ impl ReqKind {
             ReqKind::Connect => RUV_CONNECT,
             ReqKind::Shutdown => RUV_SHUTDOWN,
             ReqKind::Work => RUV_WORK,
+            ReqKind::Fs => RUV_FS,
         }
     }
 }
@@ -254,7 +257,8 @@ impl LoopInner {
             this.add_active_reqs(-1);
             this.req_handle(req)
         };
-        let status = req.state().status as std::ffi::c_int;
+        let result = req.state().status;
+        let status = result as std::ffi::c_int;
         // SAFETY: forwarded; each kind's delivery ends its borrows before
         // calling the user's callback.
         unsafe {
@@ -263,6 +267,7 @@ impl LoopInner {
                 ReqKind::Connect => Self::deliver_connect(lp, handle, req.cast::<ruv_connect_t>(), status),
                 ReqKind::Shutdown => Self::deliver_shutdown(req.cast::<ruv_shutdown_t>(), status),
                 ReqKind::Work => Self::deliver_work(req.cast::<ruv_work_t>(), status),
+                ReqKind::Fs => Self::deliver_fs(req.cast::<ruv_fs_t>(), result),
             }
         }
     }

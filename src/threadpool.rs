@@ -18,15 +18,23 @@
 //! pool starts. `ruv_library_shutdown` stops and joins the workers; the next
 //! job starts a new pool.
 
-use crate::abi::ruv_work_t;
+use crate::abi::{ruv_stat_t, ruv_work_t};
+use crate::fs::FsOp;
 use std::collections::VecDeque;
-use std::ffi::c_int;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
+/// A finished job, for its loop's thread: the request and what the work
+/// produced (`result`; a stat buffer for the fs stat calls).
+pub(crate) struct Done {
+    pub req: usize,
+    pub result: isize,
+    pub stat: Option<ruv_stat_t>,
+}
+
 /// Where a loop's finished jobs wait for the loop thread.
 pub(crate) struct Inbox {
-    done: Mutex<Vec<(usize, c_int)>>,
+    done: Mutex<Vec<Done>>,
     waker: Arc<mio::Waker>,
 }
 
@@ -35,10 +43,10 @@ impl Inbox {
         Arc::new(Inbox { done: Mutex::new(Vec::new()), waker })
     }
 
-    fn post(&self, req: usize, status: c_int) {
+    fn post(&self, finished: Done) {
         let was_empty = {
             let mut done = lock(&self.done);
-            done.push((req, status));
+            done.push(finished);
             done.len() == 1
         };
         if was_empty {
@@ -49,26 +57,36 @@ impl Inbox {
     }
 
     /// The jobs finished since the last call, in the order they finished.
-    pub fn take(&self, into: &mut Vec<(usize, c_int)>) {
+    pub fn take(&self, into: &mut Vec<Done>) {
         std::mem::swap(&mut *lock(&self.done), into);
     }
 }
 
 /// What a worker runs for a request.
-#[derive(Clone, Copy)]
 pub(crate) enum Work {
     /// `ruv_queue_work`: the caller's work callback with its request.
     Queued(unsafe extern "C" fn(*mut ruv_work_t)),
+    /// An fs operation with its own arguments (`fs.rs`).
+    Fs(Box<FsOp>),
 }
 
 impl Work {
+    /// Runs the work; returns what its request's callback gets.
+    ///
     /// # Safety
     /// `req` is the request the work was submitted with, in flight.
-    unsafe fn run(self, req: usize) {
+    unsafe fn run(self, req: usize) -> Done {
         match self {
-            // SAFETY: the caller's function with the caller's request, which
-            // stays in place until its after-work callback (libuv's rule).
-            Work::Queued(work_cb) => unsafe { work_cb(req as *mut ruv_work_t) },
+            Work::Queued(work_cb) => {
+                // SAFETY: the caller's function with the caller's request,
+                // which stays in place until its after-work callback.
+                unsafe { work_cb(req as *mut ruv_work_t) };
+                Done { req, result: 0, stat: None }
+            }
+            Work::Fs(op) => {
+                let outcome = op.run();
+                Done { req, result: outcome.result, stat: outcome.stat }
+            }
         }
     }
 }
@@ -150,10 +168,11 @@ fn worker(shared: Arc<Shared>) {
         };
         q.running.push(job.req);
         drop(q);
+        let Job { req, work, inbox } = job;
         // SAFETY: the job's request, in flight until it is posted below.
-        unsafe { job.work.run(job.req) };
+        let done = unsafe { work.run(req) };
         q = lock(&shared.queues);
-        if let Some(i) = q.running.iter().position(|&r| r == job.req) {
+        if let Some(i) = q.running.iter().position(|&r| r == req) {
             q.running.swap_remove(i);
         }
         if speed == Speed::Slow {
@@ -162,7 +181,7 @@ fn worker(shared: Arc<Shared>) {
             shared.work_ready.notify_one();
         }
         drop(q);
-        job.inbox.post(job.req, 0);
+        inbox.post(done);
         q = lock(&shared.queues);
     }
 }

@@ -43,7 +43,7 @@ impl LoopInner {
     /// `ruv_cancel` of a work request: taken off the pool's queue if it has
     /// not started (its callback then gets RUV_ECANCELED, from the pending
     /// phase); `Error::BUSY` if it is running or done.
-    pub(crate) fn cancel_work(&mut self, req: NonNull<ruv_work_t>) -> Result {
+    pub(crate) fn cancel_work(&mut self, req: NonNull<crate::abi::ruv_req_t>) -> Result {
         match threadpool::cancel(req.as_ptr() as usize) {
             Cancel::Cancelled => {
                 // SAFETY: a request found on the pool's queue is in flight.

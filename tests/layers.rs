@@ -14,6 +14,7 @@ const CORE: &[&str] = &[
     "clock",
     "error",
     "event_loop",
+    "fs",
     "handle",
     "internal",
     "phase",

@@ -8,6 +8,7 @@
 pub mod async_handle;
 pub mod error;
 pub mod event_loop;
+pub mod fs;
 pub mod handle;
 pub mod misc;
 pub mod phase;
@@ -22,6 +23,7 @@ pub mod work;
 pub use async_handle::*;
 pub use error::*;
 pub use event_loop::*;
+pub use fs::*;
 pub use handle::*;
 pub use misc::*;
 pub use phase::*;

@@ -18,6 +18,7 @@ pub mod addr;
 pub mod async_handle;
 pub mod error;
 pub mod event_loop;
+pub mod fs;
 pub mod handle;
 pub mod misc;
 pub mod phase;

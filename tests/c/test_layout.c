@@ -8,6 +8,12 @@
 #ifdef UV_VERSION_MAJOR /* built against libuv: the shim predates pipes */
 #define ruv_pipe_t uv_pipe_t
 #define ruv_work_t uv_work_t
+#define ruv_fs_t uv_fs_t
+#define ruv_stat_t uv_stat_t
+#define ruv_timespec_t uv_timespec_t
+#ifndef RUV_FS
+#define RUV_FS UV_FS
+#endif
 #endif
 
 static void test_sizes(void) {
@@ -28,6 +34,9 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_connect_t), 96);
   CHECK_EQ(sizeof(ruv_shutdown_t), 80);
   CHECK_EQ(sizeof(ruv_work_t), 128);
+  CHECK_EQ(sizeof(ruv_fs_t), 440);
+  CHECK_EQ(sizeof(ruv_stat_t), 160);
+  CHECK_EQ(sizeof(ruv_timespec_t), 16);
 }
 
 static void test_size_functions_agree(void) {
@@ -54,6 +63,18 @@ static void test_size_functions_agree(void) {
   CHECK_EQ(offsetof(ruv_work_t, loop), 64);
   CHECK_EQ(offsetof(ruv_work_t, work_cb), 72);
   CHECK_EQ(offsetof(ruv_work_t, after_work_cb), 80);
+  CHECK_EQ(ruv_req_size(RUV_FS), sizeof(ruv_fs_t));
+  /* uv_fs_t's public fields */
+  CHECK_EQ(offsetof(ruv_fs_t, fs_type), 64);
+  CHECK_EQ(offsetof(ruv_fs_t, loop), 72);
+  CHECK_EQ(offsetof(ruv_fs_t, cb), 80);
+  CHECK_EQ(offsetof(ruv_fs_t, result), 88);
+  CHECK_EQ(offsetof(ruv_fs_t, ptr), 96);
+  CHECK_EQ(offsetof(ruv_fs_t, path), 104);
+  CHECK_EQ(offsetof(ruv_fs_t, statbuf), 112);
+  CHECK_EQ(offsetof(ruv_stat_t, st_flags), 80);
+  CHECK_EQ(offsetof(ruv_stat_t, st_atim), 96);
+  CHECK_EQ(offsetof(ruv_stat_t, st_birthtim), 144);
   CHECK_EQ(ruv_handle_size(RUV_NAMED_PIPE), 264);
   CHECK_EQ(ruv_handle_size(RUV_TTY), 312);
   CHECK_EQ(ruv_handle_size(RUV_UDP), 216);

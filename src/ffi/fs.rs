@@ -1,0 +1,369 @@
+//! File-system requests: `ruv_fs_*`. With a callback the operation runs on
+//! the thread pool and the callback on the loop's thread; with a NULL
+//! callback it runs now, on the calling thread, and the call returns its
+//! result (the loop may then be NULL), as in libuv.
+//!
+//! Every function here: `req` is NULL (RUV_EINVAL) or points at an
+//! `ruv_fs_t` that stays in place, untouched but for `data`, until its
+//! callback (or, synchronously, until the call returns); call
+//! `ruv_fs_req_cleanup` after. Paths are NUL-terminated strings, copied.
+
+use super::{checked_loop, status};
+use crate::abi::*;
+use crate::error::{Error, Result};
+use crate::fs::{self, FsOp};
+use std::ffi::{CStr, CString, c_char, c_int, c_uint, c_void};
+use std::ptr::NonNull;
+
+/// A caller's path, copied. `Error::INVAL` for NULL.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+unsafe fn path(path: *const c_char) -> Result<CString> {
+    if path.is_null() {
+        return Err(Error::INVAL);
+    }
+    // SAFETY: the caller's contract.
+    Ok(unsafe { CStr::from_ptr(path) }.into())
+}
+
+/// The caller's buffer array, copied. `Error::INVAL` for NULL or none.
+///
+/// # Safety
+/// `bufs` is NULL or points at `nbufs` buffers.
+unsafe fn buffers(bufs: *const ruv_buf_t, nbufs: c_uint) -> Result<Vec<ruv_buf_t>> {
+    if bufs.is_null() || nbufs == 0 {
+        return Err(Error::INVAL);
+    }
+    // SAFETY: the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(bufs, nbufs as usize) }.to_vec())
+}
+
+/// The shape of every operation: run it now (no callback) or on the pool.
+///
+/// # Safety
+/// `l` is NULL or a loop struct; `req` NULL or an `ruv_fs_t` as the module
+/// says.
+unsafe fn submit(l: *mut ruv_loop_t, req: *mut ruv_fs_t, op: Result<FsOp>, cb: ruv_fs_cb) -> c_int {
+    let Some(req) = NonNull::new(req) else { return RUV_EINVAL };
+    let op = match op {
+        Ok(op) => op,
+        Err(e) => return e.code(),
+    };
+    if cb.is_none() {
+        // libuv returns the result as an int.
+        return fs::run_sync(req, l, op) as c_int;
+    }
+    // SAFETY: validated before use; no user code runs in `fs_submit`.
+    match unsafe { checked_loop(l) } {
+        // SAFETY: as above.
+        Ok(lp) => status(unsafe { &mut *lp }.fs_submit(l, req, op, cb)),
+        Err(m) => m.code,
+    }
+}
+
+/** Opens `path` with `flags` (`RUV_FS_O_*`, the `O_*` values; close-on-exec
+ *  is added) and `mode` for a new file. Result: the descriptor.
+ *
+ *  # Safety
+ *  As the module says; `path` is a NUL-terminated string. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_open(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    flags: c_int,
+    mode: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Open { path, flags, mode }), cb) }
+}
+
+/** Closes `file`. Result: 0.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_close(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Close { fd: file }), cb) }
+}
+
+/** Reads into `nbufs` buffers from `offset` (-1: the file's position,
+ *  which moves). Result: the bytes read, 0 at the end of the file.
+ *
+ *  # Safety
+ *  As the module says; `bufs` points at `nbufs` buffers, whose memory stays
+ *  valid until the callback (the array itself is copied). */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_read(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    bufs: *const ruv_buf_t,
+    nbufs: c_uint,
+    offset: i64,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    let op = unsafe { buffers(bufs, nbufs) }.map(|bufs| FsOp::Read { fd: file, bufs, offset });
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** Writes `nbufs` buffers at `offset` (-1: the file's position). Result: the
+ *  bytes written. A pipe whose reader has gone is RUV_EPIPE, never SIGPIPE.
+ *
+ *  # Safety
+ *  As `ruv_fs_read`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_write(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    bufs: *const ruv_buf_t,
+    nbufs: c_uint,
+    offset: i64,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    let op = unsafe { buffers(bufs, nbufs) }.map(|bufs| FsOp::Write { fd: file, bufs, offset });
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** Removes the file `path`. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_unlink(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Unlink { path }), cb) }
+}
+
+/** Makes the directory `path` with `mode`. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_mkdir(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    mode: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Mkdir { path, mode }), cb) }
+}
+
+/** Removes the empty directory `path`. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_rmdir(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Rmdir { path }), cb) }
+}
+
+/** Renames `path` to `new_path`. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`; `new_path` is a NUL-terminated string too. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_rename(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    let op = unsafe { self::path(path).and_then(|path| Ok(FsOp::Rename { path, new_path: self::path(new_path)? })) };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** The status of `path` into `req->statbuf` (following symbolic links).
+ *  Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_stat(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Stat { path }), cb) }
+}
+
+/** As `ruv_fs_stat`, of a symbolic link itself.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_lstat(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Lstat { path }), cb) }
+}
+
+/** As `ruv_fs_stat`, of an open file.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_fstat(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Fstat { fd: file }), cb) }
+}
+
+/** Flushes `file`'s data and metadata to the device. Result: 0.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_fsync(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Fsync { fd: file }), cb) }
+}
+
+/** Flushes `file`'s data to the device. Result: 0.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_fdatasync(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Fdatasync { fd: file }), cb) }
+}
+
+/** Truncates (or extends) `file` to `offset` bytes. Result: 0.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_ftruncate(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    offset: i64,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Ftruncate { fd: file, length: offset }), cb) }
+}
+
+/** Frees what ruv allocated for the request (its path copy). Safe to call
+ *  twice, and on a request that never ran; not while it is in flight.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t` that is not in flight. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_req_cleanup(req: *mut ruv_fs_t) {
+    if let Some(req) = NonNull::new(req) {
+        // SAFETY: the caller's contract.
+        unsafe { fs::cleanup(req) };
+    }
+}
+
+/** `req->fs_type`; RUV_FS_UNKNOWN for NULL.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_get_type(req: *const ruv_fs_t) -> ruv_fs_type {
+    // SAFETY: NULL or the caller's request.
+    unsafe { req.as_ref() }.map_or(RUV_FS_UNKNOWN, |r| r.fs_type)
+}
+
+/** `req->result`; RUV_EINVAL for NULL.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_get_result(req: *const ruv_fs_t) -> libc::ssize_t {
+    // SAFETY: NULL or the caller's request.
+    unsafe { req.as_ref() }.map_or(RUV_EINVAL as libc::ssize_t, |r| r.result)
+}
+
+/** The positive errno of a failed request (`-req->result`), 0 if it did not
+ *  fail.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_get_system_error(req: *const ruv_fs_t) -> c_int {
+    // SAFETY: NULL or the caller's request.
+    unsafe { req.as_ref() }.map_or(libc::EINVAL, |r| if r.result < 0 { -r.result as c_int } else { 0 })
+}
+
+/** `req->ptr`.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_get_ptr(req: *const ruv_fs_t) -> *mut c_void {
+    // SAFETY: NULL or the caller's request.
+    unsafe { req.as_ref() }.map_or(std::ptr::null_mut(), |r| r.ptr)
+}
+
+/** `req->path`.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_get_path(req: *const ruv_fs_t) -> *const c_char {
+    // SAFETY: NULL or the caller's request.
+    unsafe { req.as_ref() }.map_or(std::ptr::null(), |r| r.path)
+}
+
+/** `&req->statbuf`.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_get_statbuf(req: *mut ruv_fs_t) -> *mut ruv_stat_t {
+    // SAFETY: NULL or the caller's request.
+    unsafe { req.as_mut() }.map_or(std::ptr::null_mut(), |r| &raw mut r.statbuf)
+}

@@ -1,0 +1,383 @@
+/* File-system requests, each operation in both modes: synchronously (NULL
+ * callback: the call returns the result, the loop may be NULL) and on the
+ * thread pool (the callback runs on the loop's thread with req->result set,
+ * never inside the call). Checked: results, req->fs_type/path/statbuf/ptr,
+ * errors as negative codes (ENOENT, EEXIST, ENOTEMPTY, EBADF, EISDIR...),
+ * ruv_fs_req_cleanup twice, cancelling a queued fs request, NULL arguments.
+ * Everything happens in a fresh temporary directory, removed at the end. */
+#include "test.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+
+static char dir[64];
+static char p1[128], p2[128], sub[128];
+
+static ruv_loop_t loop;
+static int cb_calls, cb_in_call;
+static ssize_t cb_result;
+static ruv_fs_type cb_type;
+
+static void on_fs(ruv_fs_t *req) {
+  cb_calls++;
+  cb_result = req->result;
+  cb_type = req->fs_type;
+  CHECK_EQ(cb_in_call, 0);
+  CHECK(req->loop == &loop);
+}
+
+/* Runs one asynchronous request to its callback; returns its result. */
+#define ASYNC(req, call)                                 \
+  do {                                                   \
+    cb_calls = 0;                                        \
+    cb_in_call = 1;                                      \
+    CHECK_EQ((call), 0);                                 \
+    cb_in_call = 0;                                      \
+    CHECK_EQ(loop.active_reqs.count, 1);                 \
+    CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);        \
+    CHECK_EQ(cb_calls, 1);                               \
+    CHECK_EQ((req)->result, cb_result);                  \
+  } while (0)
+
+/* ---- open, write, read, close ------------------------------------------------- */
+
+static void test_file_round_trip(int async) {
+  ruv_fs_t req;
+  char text[] = "hello, file";
+  char back[32];
+  memset(back, 0, sizeof back);
+  ruv_buf_t w[2] = {ruv_buf_init(text, 5), ruv_buf_init(text + 5, 6)};
+  ruv_buf_t r = ruv_buf_init(back, sizeof back);
+  int fd;
+  if (async) {
+    ASYNC(&req, ruv_fs_open(&loop, &req, p1, RUV_FS_O_CREAT | RUV_FS_O_RDWR | RUV_FS_O_TRUNC, 0644, on_fs));
+    fd = (int)req.result;
+  } else {
+    fd = ruv_fs_open(NULL, &req, p1, RUV_FS_O_CREAT | RUV_FS_O_RDWR | RUV_FS_O_TRUNC, 0644, NULL);
+    CHECK_EQ(req.result, fd);
+  }
+  CHECK(fd >= 0);
+  CHECK_EQ(req.fs_type, RUV_FS_OPEN);
+  CHECK_EQ(req.type, RUV_FS);
+  CHECK_STR(req.path, p1);
+  CHECK(req.path != p1); /* the request's own copy */
+  CHECK_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  ruv_fs_req_cleanup(&req);
+  CHECK(req.path == NULL);
+  ruv_fs_req_cleanup(&req); /* twice is fine */
+
+  if (async) {
+    ASYNC(&req, ruv_fs_write(&loop, &req, fd, w, 2, -1, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_write(NULL, &req, fd, w, 2, -1, NULL), 11);
+  }
+  CHECK_EQ(req.result, 11);
+  CHECK_EQ(req.fs_type, RUV_FS_WRITE);
+  ruv_fs_req_cleanup(&req);
+
+  /* at an offset: the file's position is not used, nor moved */
+  if (async) {
+    ASYNC(&req, ruv_fs_read(&loop, &req, fd, &r, 1, 7, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_read(NULL, &req, fd, &r, 1, 7, NULL), 4);
+  }
+  CHECK_EQ(req.result, 4);
+  CHECK(memcmp(back, "file", 4) == 0);
+  /* at the position: the end of the file, after the write */
+  CHECK_EQ(ruv_fs_read(NULL, &req, fd, &r, 1, -1, NULL), 0);
+  ruv_fs_req_cleanup(&req);
+
+  if (async) {
+    ASYNC(&req, ruv_fs_close(&loop, &req, fd, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_close(NULL, &req, fd, NULL), 0);
+  }
+  CHECK_EQ(req.result, 0);
+  CHECK_EQ(req.fs_type, RUV_FS_CLOSE);
+  CHECK_EQ(fcntl(fd, F_GETFD), -1); /* closed */
+  /* closing again: EBADF, as a result, not a crash */
+  CHECK_EQ(ruv_fs_close(NULL, &req, fd, NULL), RUV_EBADF);
+  CHECK_EQ(ruv_fs_get_system_error(&req), EBADF);
+  ruv_fs_req_cleanup(&req);
+}
+
+static void test_file_sync(void) { test_file_round_trip(0); }
+static void test_file_async(void) { test_file_round_trip(1); }
+
+/* ---- stat, fstat, lstat, ftruncate, fsync --------------------------------------- */
+
+static void test_stat(int async) {
+  ruv_fs_t req;
+  int fd = ruv_fs_open(NULL, &req, p1, RUV_FS_O_CREAT | RUV_FS_O_WRONLY, 0600, NULL);
+  CHECK(fd >= 0);
+  ruv_fs_req_cleanup(&req);
+  if (async) {
+    ASYNC(&req, ruv_fs_ftruncate(&loop, &req, fd, 1000, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_ftruncate(NULL, &req, fd, 1000, NULL), 0);
+  }
+  CHECK_EQ(req.result, 0);
+  if (async) {
+    ASYNC(&req, ruv_fs_fsync(&loop, &req, fd, on_fs));
+    ASYNC(&req, ruv_fs_fdatasync(&loop, &req, fd, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_fsync(NULL, &req, fd, NULL), 0);
+    CHECK_EQ(ruv_fs_fdatasync(NULL, &req, fd, NULL), 0);
+  }
+  struct stat st;
+  CHECK_EQ(stat(p1, &st), 0);
+
+  if (async) {
+    ASYNC(&req, ruv_fs_stat(&loop, &req, p1, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_stat(NULL, &req, p1, NULL), 0);
+  }
+  CHECK_EQ(req.result, 0);
+  CHECK_EQ(req.fs_type, RUV_FS_STAT);
+  CHECK_EQ(req.statbuf.st_size, 1000);
+  CHECK_EQ(req.statbuf.st_mode, st.st_mode);
+  CHECK_EQ(req.statbuf.st_ino, st.st_ino);
+  CHECK_EQ(req.statbuf.st_dev, st.st_dev);
+  CHECK_EQ(req.statbuf.st_nlink, 1);
+  CHECK_EQ(req.statbuf.st_uid, st.st_uid);
+  CHECK_EQ(req.statbuf.st_mtim.tv_sec, st.st_mtim.tv_sec);
+  CHECK_EQ(req.statbuf.st_mtim.tv_nsec, st.st_mtim.tv_nsec);
+  CHECK(req.ptr == &req.statbuf);
+  CHECK(ruv_fs_get_statbuf(&req) == &req.statbuf);
+  CHECK(ruv_fs_get_ptr(&req) == req.ptr);
+  CHECK_EQ(ruv_fs_get_type(&req), RUV_FS_STAT);
+  CHECK_EQ(ruv_fs_get_result(&req), 0);
+  CHECK_STR(ruv_fs_get_path(&req), p1);
+  ruv_fs_req_cleanup(&req);
+
+  if (async) {
+    ASYNC(&req, ruv_fs_fstat(&loop, &req, fd, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_fstat(NULL, &req, fd, NULL), 0);
+  }
+  CHECK_EQ(req.statbuf.st_ino, st.st_ino);
+  CHECK_EQ(req.statbuf.st_size, 1000);
+  CHECK(req.path == NULL);
+  ruv_fs_req_cleanup(&req);
+
+  /* lstat of a symbolic link is the link; stat follows it */
+  CHECK_EQ(symlink(p1, p2), 0);
+  if (async) {
+    ASYNC(&req, ruv_fs_lstat(&loop, &req, p2, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_lstat(NULL, &req, p2, NULL), 0);
+  }
+  CHECK(S_ISLNK(req.statbuf.st_mode));
+  CHECK_EQ(req.fs_type, RUV_FS_LSTAT);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_stat(NULL, &req, p2, NULL), 0);
+  CHECK(S_ISREG(req.statbuf.st_mode));
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(unlink(p2), 0);
+
+  /* errors */
+  if (async) {
+    ASYNC(&req, ruv_fs_stat(&loop, &req, "/nonexistent/ruv/x", on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_stat(NULL, &req, "/nonexistent/ruv/x", NULL), RUV_ENOENT);
+  }
+  CHECK_EQ(req.result, RUV_ENOENT);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_fstat(NULL, &req, -1, NULL), RUV_EBADF);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_close(NULL, &req, fd, NULL), 0);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(unlink(p1), 0);
+}
+
+static void test_stat_sync(void) { test_stat(0); }
+static void test_stat_async(void) { test_stat(1); }
+
+/* ---- directories, rename, unlink ------------------------------------------------- */
+
+static void test_dirs(int async) {
+  ruv_fs_t req;
+  if (async) {
+    ASYNC(&req, ruv_fs_mkdir(&loop, &req, sub, 0755, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_mkdir(NULL, &req, sub, 0755, NULL), 0);
+  }
+  CHECK_EQ(req.result, 0);
+  CHECK_EQ(req.fs_type, RUV_FS_MKDIR);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_mkdir(NULL, &req, sub, 0755, NULL), RUV_EEXIST);
+  ruv_fs_req_cleanup(&req);
+
+  /* a file inside: rmdir refuses, rename moves it, unlink removes it */
+  char inner[192];
+  snprintf(inner, sizeof inner, "%s/f", sub);
+  int fd = ruv_fs_open(NULL, &req, inner, RUV_FS_O_CREAT | RUV_FS_O_WRONLY, 0600, NULL);
+  CHECK(fd >= 0);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_close(NULL, &req, fd, NULL), 0);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_rmdir(NULL, &req, sub, NULL), RUV_ENOTEMPTY);
+  ruv_fs_req_cleanup(&req);
+  if (async) {
+    ASYNC(&req, ruv_fs_rename(&loop, &req, inner, p2, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_rename(NULL, &req, inner, p2, NULL), 0);
+  }
+  CHECK_EQ(req.result, 0);
+  CHECK_EQ(req.fs_type, RUV_FS_RENAME);
+  CHECK_STR(req.path, inner);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(access(p2, F_OK), 0);
+  CHECK_EQ(access(inner, F_OK), -1);
+  if (async) {
+    ASYNC(&req, ruv_fs_unlink(&loop, &req, p2, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_unlink(NULL, &req, p2, NULL), 0);
+  }
+  CHECK_EQ(req.fs_type, RUV_FS_UNLINK);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_unlink(NULL, &req, p2, NULL), RUV_ENOENT);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_unlink(NULL, &req, sub, NULL), RUV_EISDIR);
+  ruv_fs_req_cleanup(&req);
+  if (async) {
+    ASYNC(&req, ruv_fs_rmdir(&loop, &req, sub, on_fs));
+  } else {
+    CHECK_EQ(ruv_fs_rmdir(NULL, &req, sub, NULL), 0);
+  }
+  CHECK_EQ(req.result, 0);
+  CHECK_EQ(req.fs_type, RUV_FS_RMDIR);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(access(sub, F_OK), -1);
+}
+
+static void test_dirs_sync(void) { test_dirs(0); }
+static void test_dirs_async(void) { test_dirs(1); }
+
+/* ---- cancel --------------------------------------------------------------------- */
+
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_waiting;
+
+static void gated(ruv_work_t *w) {
+  (void)w;
+  pthread_mutex_lock(&gate_lock);
+  gate_waiting++;
+  pthread_cond_broadcast(&gate_cond);
+  while (!gate_open) pthread_cond_wait(&gate_cond, &gate_lock);
+  pthread_mutex_unlock(&gate_lock);
+}
+
+/* every pool thread busy: a queued fs request can be cancelled; its
+ * callback gets RUV_ECANCELED and the operation never happens */
+static void test_cancel(void) {
+  enum { THREADS = 2 }; /* RUV_THREADPOOL_SIZE, set in main */
+  ruv_work_t busy[THREADS];
+  ruv_fs_t req;
+  gate_open = gate_waiting = 0;
+  for (int i = 0; i < THREADS; i++) CHECK_EQ(ruv_queue_work(&loop, &busy[i], gated, NULL), 0);
+  pthread_mutex_lock(&gate_lock);
+  while (gate_waiting < THREADS) pthread_cond_wait(&gate_cond, &gate_lock);
+  pthread_mutex_unlock(&gate_lock);
+  cb_calls = 0;
+  CHECK_EQ(ruv_fs_mkdir(&loop, &req, sub, 0755, on_fs), 0);
+  CHECK_EQ(ruv_cancel((ruv_req_t *)&req), 0);
+  CHECK_EQ(ruv_cancel((ruv_req_t *)&req), RUV_EBUSY);
+  CHECK_EQ(cb_calls, 0);
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  CHECK_EQ(cb_calls, 1);
+  CHECK_EQ(cb_result, RUV_ECANCELED);
+  CHECK_EQ(req.result, RUV_ECANCELED);
+  CHECK_EQ(access(sub, F_OK), -1); /* never made */
+  ruv_fs_req_cleanup(&req);
+}
+
+/* ---- misuse ---------------------------------------------------------------------- */
+
+static void test_errors(void) {
+  ruv_fs_t req;
+  char b[4];
+  ruv_buf_t buf = ruv_buf_init(b, sizeof b);
+  ruv_loop_t never;
+  memset(&never, 0, sizeof never);
+  CHECK_EQ(ruv_fs_open(NULL, NULL, p1, 0, 0, NULL), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_open(NULL, &req, NULL, 0, 0, NULL), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_rename(NULL, &req, p1, NULL, NULL), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_read(NULL, &req, 0, NULL, 1, -1, NULL), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_read(NULL, &req, 0, &buf, 0, -1, NULL), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_write(NULL, &req, 1, NULL, 1, -1, NULL), RUV_EINVAL);
+  /* a callback needs a live loop */
+  CHECK_EQ(ruv_fs_stat(NULL, &req, p1, on_fs), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_stat(&never, &req, p1, on_fs), RUV_EINVAL);
+  CHECK_EQ(loop.active_reqs.count, 0);
+  /* opening a directory for writing */
+  CHECK_EQ(ruv_fs_open(NULL, &req, dir, RUV_FS_O_WRONLY, 0, NULL), RUV_EISDIR);
+  ruv_fs_req_cleanup(&req);
+  /* O_EXCL on an existing file */
+  CHECK_EQ(ruv_fs_open(NULL, &req, dir, RUV_FS_O_CREAT | RUV_FS_O_EXCL, 0600, NULL), RUV_EEXIST);
+  ruv_fs_req_cleanup(&req);
+  /* the getters on NULL */
+  CHECK_EQ(ruv_fs_get_type(NULL), RUV_FS_UNKNOWN);
+  CHECK(ruv_fs_get_path(NULL) == NULL);
+  CHECK(ruv_fs_get_statbuf(NULL) == NULL);
+  ruv_fs_req_cleanup(NULL);
+  /* cleanup of a request that never ran */
+  memset(&req, 0, sizeof req);
+  ruv_fs_req_cleanup(&req);
+}
+
+/* ---- many in flight ------------------------------------------------------------- */
+
+#define MANY 200
+static ruv_fs_t many[MANY];
+static int many_ok;
+static void many_cb(ruv_fs_t *req) {
+  if (req->result == 0 && req->statbuf.st_size == 1000) many_ok++;
+  ruv_fs_req_cleanup(req);
+}
+
+static void test_many(void) {
+  ruv_fs_t req;
+  int fd = ruv_fs_open(NULL, &req, p1, RUV_FS_O_CREAT | RUV_FS_O_WRONLY, 0600, NULL);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(ruv_fs_ftruncate(NULL, &req, fd, 1000, NULL), 0);
+  CHECK_EQ(ruv_fs_close(NULL, &req, fd, NULL), 0);
+  many_ok = 0;
+  for (int i = 0; i < MANY; i++) CHECK_EQ(ruv_fs_stat(&loop, &many[i], p1, many_cb), 0);
+  CHECK_EQ(loop.active_reqs.count, MANY);
+  CHECK_EQ(ruv_loop_close(&loop), RUV_EBUSY);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  CHECK_EQ(many_ok, MANY);
+  CHECK_EQ(unlink(p1), 0);
+}
+
+int main(void) {
+  test_begin();
+  setenv("RUV_THREADPOOL_SIZE", "2", 1);
+  strcpy(dir, "/tmp/ruv-fs-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(p1, sizeof p1, "%s/one", dir);
+  snprintf(p2, sizeof p2, "%s/two", dir);
+  snprintf(sub, sizeof sub, "%s/sub", dir);
+  CHECK_EQ(ruv_loop_init(&loop), 0);
+  RUN(test_file_sync);
+  RUN(test_file_async);
+  RUN(test_stat_sync);
+  RUN(test_stat_async);
+  RUN(test_dirs_sync);
+  RUN(test_dirs_async);
+  RUN(test_cancel);
+  RUN(test_errors);
+  RUN(test_many);
+  CHECK_EQ(ruv_loop_close(&loop), 0);
+  CHECK_EQ(rmdir(dir), 0); /* everything inside was removed */
+  ruv_library_shutdown();
+  return test_end();
+}
