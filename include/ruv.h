@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -29,6 +30,9 @@ extern "C" {
  *  another signal, RUV_ENOSYS for an unknown option. (A C variadic function,
  *  written in C: src/ffi/variadic.c.) */
 int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
+/** `ruv_fs_utime` and friends: set the time to now, or leave it as it is. */
+#define RUV_FS_UTIME_NOW (INFINITY)
+#define RUV_FS_UTIME_OMIT (NAN)
 #ifdef __cplusplus
 }
 #endif
@@ -509,6 +513,22 @@ int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
 #define RUV_FS_O_TEMPORARY 0
 
 /**
+ * `ruv_fs_copyfile` flags. 
+ */
+#define RUV_FS_COPYFILE_EXCL 1
+
+#define RUV_FS_COPYFILE_FICLONE 2
+
+#define RUV_FS_COPYFILE_FICLONE_FORCE 4
+
+/**
+ * `ruv_fs_symlink` flags (Windows only in libuv; accepted and ignored). 
+ */
+#define RUV_FS_SYMLINK_DIR 1
+
+#define RUV_FS_SYMLINK_JUNCTION 2
+
+/**
  * ruv's version, as in Cargo.toml. 
  */
 #define RUV_VERSION_MAJOR 0
@@ -779,6 +799,16 @@ typedef struct ruv_buf_s {
 } ruv_buf_s;
 
 typedef struct ruv_buf_s ruv_buf_t;
+
+/**
+ * A user id, as libuv's `uv_uid_t`. 
+ */
+typedef uid_t ruv_uid_t;
+
+/**
+ * A group id, as libuv's `uv_gid_t`. 
+ */
+typedef gid_t ruv_gid_t;
 
 /**
  * `ruv_close`'s callback; the handle's memory may be freed from inside it.
@@ -1837,6 +1867,204 @@ const char *ruv_fs_get_path(const ruv_fs_t *req);
  * *  `req` is NULL or an `ruv_fs_t`. 
  */
 struct ruv_stat_t *ruv_fs_get_statbuf(ruv_fs_t *req);
+
+/**
+ * Checks `path` for `mode` (`F_OK`, or `R_OK | W_OK | X_OK`). Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_access(ruv_loop_t *loop, ruv_fs_t *req, const char *path, int mode, ruv_fs_cb cb);
+
+/**
+ * Sets `path`'s mode. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_chmod(ruv_loop_t *loop, ruv_fs_t *req, const char *path, int mode, ruv_fs_cb cb);
+
+/**
+ * Sets an open file's mode. Result: 0.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_fchmod(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, int mode, ruv_fs_cb cb);
+
+/**
+ * Sets `path`'s access and modification times, in seconds since the
+ * *  epoch (`RUV_FS_UTIME_NOW`, `RUV_FS_UTIME_OMIT` allowed). Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_utime(ruv_loop_t *loop,
+                 ruv_fs_t *req,
+                 const char *path,
+                 double atime,
+                 double mtime,
+                 ruv_fs_cb cb);
+
+/**
+ * As `ruv_fs_utime`, of a symbolic link itself.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_lutime(ruv_loop_t *loop,
+                  ruv_fs_t *req,
+                  const char *path,
+                  double atime,
+                  double mtime,
+                  ruv_fs_cb cb);
+
+/**
+ * As `ruv_fs_utime`, of an open file.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_futime(ruv_loop_t *loop,
+                  ruv_fs_t *req,
+                  ruv_file file,
+                  double atime,
+                  double mtime,
+                  ruv_fs_cb cb);
+
+/**
+ * Makes the hard link `new_path` to `path`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_rename`. 
+ */
+int ruv_fs_link(ruv_loop_t *loop,
+                ruv_fs_t *req,
+                const char *path,
+                const char *new_path,
+                ruv_fs_cb cb);
+
+/**
+ * Makes the symbolic link `new_path` pointing at `path`. `flags`
+ * *  (`RUV_FS_SYMLINK_DIR`, `RUV_FS_SYMLINK_JUNCTION`) matter on Windows
+ * *  only; they are accepted. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_rename`. 
+ */
+int ruv_fs_symlink(ruv_loop_t *loop,
+                   ruv_fs_t *req,
+                   const char *path,
+                   const char *new_path,
+                   int flags,
+                   ruv_fs_cb cb);
+
+/**
+ * Reads the symbolic link `path`: `req->ptr` is its target, a string ruv
+ * *  allocated (freed by `ruv_fs_req_cleanup`). Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_readlink(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * `path` made absolute with every symbolic link resolved: `req->ptr`, a
+ * *  string ruv allocated (freed by `ruv_fs_req_cleanup`). Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_realpath(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * Sets `path`'s owner and group (-1 leaves one as it is). Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_chown(ruv_loop_t *loop,
+                 ruv_fs_t *req,
+                 const char *path,
+                 ruv_uid_t uid,
+                 ruv_gid_t gid,
+                 ruv_fs_cb cb);
+
+/**
+ * As `ruv_fs_chown`, of a symbolic link itself.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_lchown(ruv_loop_t *loop,
+                  ruv_fs_t *req,
+                  const char *path,
+                  ruv_uid_t uid,
+                  ruv_gid_t gid,
+                  ruv_fs_cb cb);
+
+/**
+ * As `ruv_fs_chown`, of an open file.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_fchown(ruv_loop_t *loop,
+                  ruv_fs_t *req,
+                  ruv_file file,
+                  ruv_uid_t uid,
+                  ruv_gid_t gid,
+                  ruv_fs_cb cb);
+
+/**
+ * Makes a new directory from the template `tpl` (ending in "XXXXXX"):
+ * *  `req->path` is its name. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open` (`tpl` is the path). 
+ */
+int ruv_fs_mkdtemp(ruv_loop_t *loop, ruv_fs_t *req, const char *tpl, ruv_fs_cb cb);
+
+/**
+ * Makes and opens a new file from the template `tpl` (ending in
+ * *  "XXXXXX"): `req->path` is its name. Result: the descriptor.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open` (`tpl` is the path). 
+ */
+int ruv_fs_mkstemp(ruv_loop_t *loop, ruv_fs_t *req, const char *tpl, ruv_fs_cb cb);
+
+/**
+ * Copies the file `path` to `new_path`, with its mode. `flags`:
+ * *  `RUV_FS_COPYFILE_EXCL` (RUV_EEXIST if `new_path` exists),
+ * *  `RUV_FS_COPYFILE_FICLONE` (a copy-on-write reflink where the file system
+ * *  can, else a copy), `RUV_FS_COPYFILE_FICLONE_FORCE` (a reflink or an
+ * *  error). A destination that could not be filled is removed. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_rename`. 
+ */
+int ruv_fs_copyfile(ruv_loop_t *loop,
+                    ruv_fs_t *req,
+                    const char *path,
+                    const char *new_path,
+                    int flags,
+                    ruv_fs_cb cb);
+
+/**
+ * Copies `length` bytes from `in_fd` at `in_offset` (-1: its position) to
+ * *  `out_fd` in the kernel (`sendfile`). Result: the bytes copied.
+ * *
+ * *  # Safety
+ * *  As the module says. 
+ */
+int ruv_fs_sendfile(ruv_loop_t *loop,
+                    ruv_fs_t *req,
+                    ruv_file out_fd,
+                    ruv_file in_fd,
+                    int64_t in_offset,
+                    size_t length,
+                    ruv_fs_cb cb);
 
 /**
  * Closes a handle: stops it at once and calls `close_cb` (which may be NULL)

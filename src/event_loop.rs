@@ -442,14 +442,15 @@ impl LoopInner {
         let mut done = std::mem::take(&mut self.pool_done);
         self.inbox.take(&mut done);
         for finished in done.drain(..) {
-            if let Some(stat) = finished.stat {
-                Self::fs_record_stat(finished.req, stat);
+            let Some(req) = NonNull::new(finished.req as *mut crate::abi::ruv_req_t) else { continue };
+            // SAFETY: the pool posts only requests this loop submitted, which
+            // are in flight until delivered.
+            let req = unsafe { crate::req::Req::new(req) };
+            let result = finished.outcome.result;
+            if req.kind() == crate::req::ReqKind::Fs {
+                Self::fs_record(finished.req, finished.outcome);
             }
-            if let Some(req) = NonNull::new(finished.req as *mut crate::abi::ruv_req_t) {
-                // SAFETY: the pool posts only requests this loop submitted,
-                // which are in flight until delivered.
-                self.req_complete(unsafe { crate::req::Req::new(req) }, finished.result);
-            }
+            self.req_complete(req, result);
         }
         self.pool_done = done;
     }

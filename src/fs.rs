@@ -9,11 +9,7 @@
 //! `ruv_fs_req_cleanup`, which is safe to call twice and on a request that
 //! never ran.
 
-use crate::abi::{
-    RUV_FS, RUV_FS_CLOSE, RUV_FS_FDATASYNC, RUV_FS_FSTAT, RUV_FS_FSYNC, RUV_FS_FTRUNCATE, RUV_FS_LSTAT, RUV_FS_MKDIR,
-    RUV_FS_OPEN, RUV_FS_READ, RUV_FS_RENAME, RUV_FS_RMDIR, RUV_FS_STAT, RUV_FS_UNLINK, RUV_FS_WRITE, ruv_buf_t,
-    ruv_fs_cb, ruv_fs_t, ruv_fs_type, ruv_loop_t, ruv_stat_t, ruv_timespec_t,
-};
+use crate::abi::*;
 use crate::error::Result;
 use crate::event_loop::LoopInner;
 use crate::req::{Req, ReqKind};
@@ -39,6 +35,21 @@ pub(crate) enum FsOp {
     Fsync { fd: c_int },
     Fdatasync { fd: c_int },
     Ftruncate { fd: c_int, length: i64 },
+    Access { path: CString, mode: c_int },
+    Chmod { path: CString, mode: c_int },
+    Fchmod { fd: c_int, mode: c_int },
+    Utime { path: CString, atime: f64, mtime: f64, follow: bool },
+    Futime { fd: c_int, atime: f64, mtime: f64 },
+    Link { path: CString, new_path: CString },
+    Symlink { path: CString, new_path: CString },
+    Readlink { path: CString },
+    Realpath { path: CString },
+    Chown { path: CString, uid: libc::uid_t, gid: libc::gid_t, follow: bool },
+    Fchown { fd: c_int, uid: libc::uid_t, gid: libc::gid_t },
+    Mkdtemp { template: CString },
+    Mkstemp { template: CString },
+    Copyfile { path: CString, new_path: CString, flags: c_int },
+    Sendfile { out_fd: c_int, in_fd: c_int, offset: i64, length: usize },
 }
 
 // SAFETY: the buffers of a read or write point at the caller's memory, which
@@ -47,11 +58,21 @@ pub(crate) enum FsOp {
 // that runs it touches them. Everything else in an `FsOp` is owned.
 unsafe impl Send for FsOp {}
 
-/// What an operation produced: `req->result`, and for the stat calls
-/// `req->statbuf`.
+/// What an operation produced: `req->result`; for the stat calls
+/// `req->statbuf`; for readlink and realpath the text `req->ptr` shows; for
+/// mkdtemp and mkstemp the path made (`req->path`).
+#[derive(Default)]
 pub(crate) struct FsOutcome {
     pub result: isize,
     pub stat: Option<ruv_stat_t>,
+    pub text: Option<CString>,
+    pub new_path: Option<CString>,
+}
+
+impl FsOutcome {
+    fn result(result: isize) -> FsOutcome {
+        FsOutcome { result, ..Default::default() }
+    }
 }
 
 impl FsOp {
@@ -71,6 +92,23 @@ impl FsOp {
             FsOp::Fsync { .. } => RUV_FS_FSYNC,
             FsOp::Fdatasync { .. } => RUV_FS_FDATASYNC,
             FsOp::Ftruncate { .. } => RUV_FS_FTRUNCATE,
+            FsOp::Access { .. } => RUV_FS_ACCESS,
+            FsOp::Chmod { .. } => RUV_FS_CHMOD,
+            FsOp::Fchmod { .. } => RUV_FS_FCHMOD,
+            FsOp::Utime { follow: true, .. } => RUV_FS_UTIME,
+            FsOp::Utime { follow: false, .. } => RUV_FS_LUTIME,
+            FsOp::Futime { .. } => RUV_FS_FUTIME,
+            FsOp::Link { .. } => RUV_FS_LINK,
+            FsOp::Symlink { .. } => RUV_FS_SYMLINK,
+            FsOp::Readlink { .. } => RUV_FS_READLINK,
+            FsOp::Realpath { .. } => RUV_FS_REALPATH,
+            FsOp::Chown { follow: true, .. } => RUV_FS_CHOWN,
+            FsOp::Chown { follow: false, .. } => RUV_FS_LCHOWN,
+            FsOp::Fchown { .. } => RUV_FS_FCHOWN,
+            FsOp::Mkdtemp { .. } => RUV_FS_MKDTEMP,
+            FsOp::Mkstemp { .. } => RUV_FS_MKSTEMP,
+            FsOp::Copyfile { .. } => RUV_FS_COPYFILE,
+            FsOp::Sendfile { .. } => RUV_FS_SENDFILE,
         }
     }
 
@@ -83,7 +121,18 @@ impl FsOp {
             | FsOp::Rmdir { path }
             | FsOp::Rename { path, .. }
             | FsOp::Stat { path }
-            | FsOp::Lstat { path } => Some(path),
+            | FsOp::Lstat { path }
+            | FsOp::Access { path, .. }
+            | FsOp::Chmod { path, .. }
+            | FsOp::Utime { path, .. }
+            | FsOp::Link { path, .. }
+            | FsOp::Symlink { path, .. }
+            | FsOp::Readlink { path }
+            | FsOp::Realpath { path }
+            | FsOp::Chown { path, .. }
+            | FsOp::Copyfile { path, .. } => Some(path),
+            FsOp::Mkdtemp { template } | FsOp::Mkstemp { template } => Some(template),
+            FsOp::Fchmod { .. } | FsOp::Futime { .. } | FsOp::Fchown { .. } | FsOp::Sendfile { .. } => None,
             FsOp::Close { .. }
             | FsOp::Read { .. }
             | FsOp::Write { .. }
@@ -96,8 +145,8 @@ impl FsOp {
 
     /// Runs the operation on this thread.
     pub fn run(&self) -> FsOutcome {
-        let plain = |r: c_int| FsOutcome { result: if r < 0 { -errno() as isize } else { r as isize }, stat: None };
-        let sized = |r: isize| FsOutcome { result: if r < 0 { -errno() as isize } else { r }, stat: None };
+        let plain = |r: c_int| FsOutcome::result(if r < 0 { -errno() as isize } else { r as isize });
+        let sized = |r: isize| FsOutcome::result(if r < 0 { -errno() as isize } else { r });
         // SAFETY: every call below gets owned, NUL-terminated paths, and buffers
         // the caller gave for this request (see `Send` above).
         unsafe {
@@ -117,7 +166,7 @@ impl FsOp {
                     let written = crate::sys::write_without_sigpipe(|| {
                         if *offset < 0 { libc::writev(*fd, iov, n) } else { libc::pwritev(*fd, iov, n, *offset) }
                     });
-                    FsOutcome { result: written.map_or_else(|e| -e as isize, |n| n as isize), stat: None }
+                    FsOutcome::result(written.map_or_else(|e| -e as isize, |n| n as isize))
                 }
                 FsOp::Unlink { path } => plain(libc::unlink(path.as_ptr())),
                 FsOp::Mkdir { path, mode } => plain(libc::mkdir(path.as_ptr(), *mode as libc::mode_t)),
@@ -129,7 +178,202 @@ impl FsOp {
                 FsOp::Fsync { fd } => plain(libc::fsync(*fd)),
                 FsOp::Fdatasync { fd } => plain(libc::fdatasync(*fd)),
                 FsOp::Ftruncate { fd, length } => plain(libc::ftruncate(*fd, *length)),
+                FsOp::Access { path, mode } => plain(libc::access(path.as_ptr(), *mode)),
+                FsOp::Chmod { path, mode } => plain(libc::chmod(path.as_ptr(), *mode as libc::mode_t)),
+                FsOp::Fchmod { fd, mode } => plain(libc::fchmod(*fd, *mode as libc::mode_t)),
+                FsOp::Utime { path, atime, mtime, follow } => {
+                    let times = [timespec(*atime), timespec(*mtime)];
+                    let flags = if *follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
+                    plain(libc::utimensat(libc::AT_FDCWD, path.as_ptr(), times.as_ptr(), flags))
+                }
+                FsOp::Futime { fd, atime, mtime } => {
+                    let times = [timespec(*atime), timespec(*mtime)];
+                    plain(libc::futimens(*fd, times.as_ptr()))
+                }
+                FsOp::Link { path, new_path } => plain(libc::link(path.as_ptr(), new_path.as_ptr())),
+                FsOp::Symlink { path, new_path } => plain(libc::symlink(path.as_ptr(), new_path.as_ptr())),
+                FsOp::Readlink { path } => readlink(path),
+                FsOp::Realpath { path } => {
+                    let resolved = libc::realpath(path.as_ptr(), null_mut());
+                    if resolved.is_null() {
+                        return FsOutcome::result(-errno() as isize);
+                    }
+                    let text = CStr::from_ptr(resolved).to_owned();
+                    libc::free(resolved.cast());
+                    FsOutcome { text: Some(text), ..Default::default() }
+                }
+                FsOp::Chown { path, uid, gid, follow: true } => plain(libc::chown(path.as_ptr(), *uid, *gid)),
+                FsOp::Chown { path, uid, gid, follow: false } => plain(libc::lchown(path.as_ptr(), *uid, *gid)),
+                FsOp::Fchown { fd, uid, gid } => plain(libc::fchown(*fd, *uid, *gid)),
+                FsOp::Mkdtemp { template } => {
+                    let mut name = template.clone().into_bytes_with_nul();
+                    if libc::mkdtemp(name.as_mut_ptr().cast()).is_null() {
+                        return FsOutcome::result(-errno() as isize);
+                    }
+                    FsOutcome { new_path: CString::from_vec_with_nul(name).ok(), ..Default::default() }
+                }
+                FsOp::Mkstemp { template } => {
+                    let mut name = template.clone().into_bytes_with_nul();
+                    let fd = libc::mkostemp(name.as_mut_ptr().cast(), libc::O_CLOEXEC);
+                    if fd < 0 {
+                        return FsOutcome::result(-errno() as isize);
+                    }
+                    FsOutcome {
+                        result: fd as isize,
+                        new_path: CString::from_vec_with_nul(name).ok(),
+                        ..Default::default()
+                    }
+                }
+                FsOp::Copyfile { path, new_path, flags } => FsOutcome::result(copyfile(path, new_path, *flags)),
+                FsOp::Sendfile { out_fd, in_fd, offset, length } => {
+                    let mut off = *offset as libc::off_t;
+                    let off_ptr = if *offset < 0 { null_mut() } else { &raw mut off };
+                    sized(libc::sendfile(*out_fd, *in_fd, off_ptr, *length))
+                }
             }
+        }
+    }
+}
+
+/// libuv's time argument: seconds as a double; `RUV_FS_UTIME_NOW`
+/// (infinity) is now, `RUV_FS_UTIME_OMIT` (NaN) leaves the time as it is.
+fn timespec(seconds: f64) -> libc::timespec {
+    if seconds.is_nan() {
+        return libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_OMIT };
+    }
+    if seconds.is_infinite() {
+        return libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_NOW };
+    }
+    let whole = seconds.floor();
+    libc::timespec { tv_sec: whole as libc::time_t, tv_nsec: ((seconds - whole) * 1e9) as libc::c_long }
+}
+
+/// `readlink`, growing the buffer until the link fits.
+fn readlink(path: &CStr) -> FsOutcome {
+    let mut size = 256;
+    loop {
+        let mut buf = vec![0u8; size];
+        // SAFETY: a NUL-terminated path and a buffer of `size` bytes.
+        let n = unsafe { libc::readlink(path.as_ptr(), buf.as_mut_ptr().cast(), size) };
+        if n < 0 {
+            return FsOutcome::result(-errno() as isize);
+        }
+        if (n as usize) < size {
+            buf.truncate(n as usize);
+            return FsOutcome { text: CString::new(buf).ok(), ..Default::default() };
+        }
+        size *= 2;
+    }
+}
+
+/// `ruv_fs_copyfile`: a reflink where asked (and, with FICLONE_FORCE, only
+/// that), else `copy_file_range` with a `read`/`write` fallback; the mode is
+/// copied; a destination that was made and could not be filled is removed.
+fn copyfile(path: &CStr, new_path: &CStr, flags: c_int) -> isize {
+    const EXCL: c_int = 1;
+    const FICLONE: c_int = 2;
+    const FICLONE_FORCE: c_int = 4;
+    if flags & !(EXCL | FICLONE | FICLONE_FORCE) != 0 {
+        return crate::abi::RUV_EINVAL as isize;
+    }
+    let fail = || -errno() as isize;
+    // SAFETY: owned, NUL-terminated paths; descriptors this function opens
+    // and closes.
+    unsafe {
+        let src = libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if src < 0 {
+            return fail();
+        }
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(src, &mut st) != 0 {
+            let e = fail();
+            libc::close(src);
+            return e;
+        }
+        let excl = if flags & EXCL != 0 { libc::O_EXCL } else { 0 };
+        let dst = libc::open(
+            new_path.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC | excl,
+            st.st_mode as libc::c_uint,
+        );
+        if dst < 0 {
+            let e = fail();
+            libc::close(src);
+            return e;
+        }
+        let mut result = 0;
+        let mut done = false;
+        if flags & (FICLONE | FICLONE_FORCE) != 0 {
+            if libc::ioctl(dst, libc::FICLONE, src) == 0 {
+                done = true;
+            } else if flags & FICLONE_FORCE != 0 {
+                result = fail();
+                done = true;
+            }
+        }
+        let mut left = st.st_size as u64;
+        while !done && left > 0 {
+            let n = libc::copy_file_range(src, null_mut(), dst, null_mut(), left.min(1 << 30) as usize, 0);
+            if n > 0 {
+                left -= n as u64;
+                continue;
+            }
+            if n == 0 {
+                break;
+            }
+            match errno() {
+                libc::EINTR => continue,
+                // Not across these file systems: copy through a buffer.
+                libc::EXDEV | libc::ENOSYS | libc::EOPNOTSUPP | libc::EINVAL => {
+                    result = copy_by_reading(src, dst);
+                    break;
+                }
+                e => {
+                    result = -e as isize;
+                    break;
+                }
+            }
+        }
+        if result == 0 && libc::fchmod(dst, st.st_mode) != 0 {
+            result = fail();
+        }
+        libc::close(src);
+        if libc::close(dst) != 0 && result == 0 {
+            result = fail();
+        }
+        if result != 0 {
+            libc::unlink(new_path.as_ptr());
+        }
+        result
+    }
+}
+
+/// The fallback copy: `read` and `write` through a 64 KiB buffer.
+fn copy_by_reading(src: c_int, dst: c_int) -> isize {
+    let mut buf = vec![0u8; 65536];
+    loop {
+        // SAFETY: a buffer of its own length.
+        let n = unsafe { libc::read(src, buf.as_mut_ptr().cast(), buf.len()) };
+        if n == 0 {
+            return 0;
+        }
+        if n < 0 {
+            if errno() == libc::EINTR {
+                continue;
+            }
+            return -errno() as isize;
+        }
+        let mut off = 0;
+        while off < n as usize {
+            // SAFETY: the bytes just read.
+            let w = unsafe { libc::write(dst, buf[off..].as_ptr().cast(), n as usize - off) };
+            if w < 0 {
+                if errno() == libc::EINTR {
+                    continue;
+                }
+                return -errno() as isize;
+            }
+            off += w as usize;
         }
     }
 }
@@ -141,7 +385,7 @@ fn stat(dirfd: c_int, path: &CStr, flags: c_int) -> FsOutcome {
     // SAFETY: a NUL-terminated path and a buffer of the right type.
     let r = unsafe { libc::statx(dirfd, path.as_ptr(), flags, libc::STATX_BASIC_STATS | libc::STATX_BTIME, &mut stx) };
     if r != 0 {
-        return FsOutcome { result: -errno() as isize, stat: None };
+        return FsOutcome::result(-errno() as isize);
     }
     let time = |t: libc::statx_timestamp| ruv_timespec_t { tv_sec: t.tv_sec, tv_nsec: t.tv_nsec as libc::c_long };
     let dev = |major: u32, minor: u32| libc::makedev(major, minor);
@@ -163,11 +407,13 @@ fn stat(dirfd: c_int, path: &CStr, flags: c_int) -> FsOutcome {
         st_ctim: time(stx.stx_ctime),
         st_birthtim: time(stx.stx_btime),
     };
-    FsOutcome { result: 0, stat: Some(stat) }
+    FsOutcome { stat: Some(stat), ..Default::default() }
 }
 
 /// `fs_private[0]` of a request whose `path` ruv allocated.
 const OWNS_PATH: u64 = 0x5275_7646_5350_4154;
+/// `fs_private[1]` of a request whose `ptr` is a string ruv allocated.
+const OWNS_PTR: u64 = 0x5275_7646_5350_5452;
 
 /// Sets the request up for `op` (both modes).
 fn prepare(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: &FsOp, cb: ruv_fs_cb) {
@@ -191,13 +437,25 @@ fn prepare(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: &FsOp, cb: ruv_f
 }
 
 /// Writes an outcome into the request (on the calling or the loop thread).
-fn record(req: NonNull<ruv_fs_t>, outcome: &FsOutcome) {
+fn record(req: NonNull<ruv_fs_t>, outcome: FsOutcome) {
     // SAFETY: as in `prepare`.
     let r = unsafe { &mut *req.as_ptr() };
     r.result = outcome.result;
     if let Some(stat) = outcome.stat {
         r.statbuf = stat;
         r.ptr = (&raw mut r.statbuf).cast();
+    }
+    if let Some(text) = outcome.text {
+        r.ptr = text.into_raw().cast();
+        r.fs_private[1] = OWNS_PTR;
+    }
+    if let Some(made) = outcome.new_path {
+        if r.fs_private[0] == OWNS_PATH && !r.path.is_null() {
+            // SAFETY: the template copy `prepare` made.
+            drop(unsafe { CString::from_raw(r.path.cast_mut()) });
+        }
+        r.path = made.into_raw();
+        r.fs_private[0] = OWNS_PATH;
     }
 }
 
@@ -206,8 +464,9 @@ fn record(req: NonNull<ruv_fs_t>, outcome: &FsOutcome) {
 pub(crate) fn run_sync(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: FsOp) -> isize {
     prepare(req, c_loop, &op, None);
     let outcome = op.run();
-    record(req, &outcome);
-    outcome.result
+    let result = outcome.result;
+    record(req, outcome);
+    result
 }
 
 /// `ruv_fs_req_cleanup`: frees the path copy; safe twice and on a request
@@ -223,7 +482,12 @@ pub(crate) unsafe fn cleanup(req: NonNull<ruv_fs_t>) {
         // marker is cleared with it).
         drop(unsafe { CString::from_raw(r.path.cast_mut()) });
     }
+    if r.fs_private[1] == OWNS_PTR && !r.ptr.is_null() {
+        // SAFETY: made by `CString::into_raw` in `record`, freed once.
+        drop(unsafe { CString::from_raw(r.ptr.cast()) });
+    }
     r.fs_private[0] = 0;
+    r.fs_private[1] = 0;
     r.path = std::ptr::null();
     r.ptr = null_mut();
 }
@@ -268,11 +532,11 @@ impl LoopInner {
         }
     }
 
-    /// Writes a pool outcome's stat into its request (the loop thread; the
-    /// result goes through the request layer).
-    pub(crate) fn fs_record_stat(req: usize, stat: ruv_stat_t) {
+    /// Writes a pool outcome into its fs request (on the loop thread; the
+    /// result also goes through the request layer to the callback).
+    pub(crate) fn fs_record(req: usize, outcome: FsOutcome) {
         if let Some(req) = NonNull::new(req as *mut ruv_fs_t) {
-            record(req, &FsOutcome { result: 0, stat: Some(stat) });
+            record(req, outcome);
         }
     }
 }

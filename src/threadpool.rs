@@ -18,18 +18,17 @@
 //! pool starts. `ruv_library_shutdown` stops and joins the workers; the next
 //! job starts a new pool.
 
-use crate::abi::{ruv_stat_t, ruv_work_t};
-use crate::fs::FsOp;
+use crate::abi::ruv_work_t;
+use crate::fs::{FsOp, FsOutcome};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 /// A finished job, for its loop's thread: the request and what the work
-/// produced (`result`; a stat buffer for the fs stat calls).
+/// produced (for an fs request, what goes into the request).
 pub(crate) struct Done {
     pub req: usize,
-    pub result: isize,
-    pub stat: Option<ruv_stat_t>,
+    pub outcome: FsOutcome,
 }
 
 /// Where a loop's finished jobs wait for the loop thread.
@@ -81,12 +80,9 @@ impl Work {
                 // SAFETY: the caller's function with the caller's request,
                 // which stays in place until its after-work callback.
                 unsafe { work_cb(req as *mut ruv_work_t) };
-                Done { req, result: 0, stat: None }
+                Done { req, outcome: FsOutcome::default() }
             }
-            Work::Fs(op) => {
-                let outcome = op.run();
-                Done { req, result: outcome.result, stat: outcome.stat }
-            }
+            Work::Fs(op) => Done { req, outcome: op.run() },
         }
     }
 }

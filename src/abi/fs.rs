@@ -72,6 +72,19 @@ pub const RUV_FS_O_SHORT_LIVED: c_int = 0;
 pub const RUV_FS_O_SEQUENTIAL: c_int = 0;
 pub const RUV_FS_O_TEMPORARY: c_int = 0;
 
+/** `ruv_fs_copyfile` flags. */
+pub const RUV_FS_COPYFILE_EXCL: c_int = 1;
+pub const RUV_FS_COPYFILE_FICLONE: c_int = 2;
+pub const RUV_FS_COPYFILE_FICLONE_FORCE: c_int = 4;
+/** `ruv_fs_symlink` flags (Windows only in libuv; accepted and ignored). */
+pub const RUV_FS_SYMLINK_DIR: c_int = 1;
+pub const RUV_FS_SYMLINK_JUNCTION: c_int = 2;
+
+/** A user id, as libuv's `uv_uid_t`. */
+pub type ruv_uid_t = libc::uid_t;
+/** A group id, as libuv's `uv_gid_t`. */
+pub type ruv_gid_t = libc::gid_t;
+
 /** A time as `ruv_stat_t` holds it (libuv's `uv_timespec_t`). */
 #[repr(C)]
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]

@@ -367,3 +367,306 @@ pub unsafe extern "C" fn ruv_fs_get_statbuf(req: *mut ruv_fs_t) -> *mut ruv_stat
     // SAFETY: NULL or the caller's request.
     unsafe { req.as_mut() }.map_or(std::ptr::null_mut(), |r| &raw mut r.statbuf)
 }
+
+/** Checks `path` for `mode` (`F_OK`, or `R_OK | W_OK | X_OK`). Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_access(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    mode: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Access { path, mode }), cb) }
+}
+
+/** Sets `path`'s mode. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_chmod(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    mode: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Chmod { path, mode }), cb) }
+}
+
+/** Sets an open file's mode. Result: 0.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_fchmod(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    mode: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Fchmod { fd: file, mode }), cb) }
+}
+
+/** Sets `path`'s access and modification times, in seconds since the
+ *  epoch (`RUV_FS_UTIME_NOW`, `RUV_FS_UTIME_OMIT` allowed). Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_utime(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    atime: f64,
+    mtime: f64,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let op = |path| FsOp::Utime { path, atime, mtime, follow: true };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(op), cb) }
+}
+
+/** As `ruv_fs_utime`, of a symbolic link itself.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_lutime(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    atime: f64,
+    mtime: f64,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let op = |path| FsOp::Utime { path, atime, mtime, follow: false };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(op), cb) }
+}
+
+/** As `ruv_fs_utime`, of an open file.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_futime(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    atime: f64,
+    mtime: f64,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Futime { fd: file, atime, mtime }), cb) }
+}
+
+/** Makes the hard link `new_path` to `path`. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_rename`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_link(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    let op = unsafe { self::path(path).and_then(|path| Ok(FsOp::Link { path, new_path: self::path(new_path)? })) };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** Makes the symbolic link `new_path` pointing at `path`. `flags`
+ *  (`RUV_FS_SYMLINK_DIR`, `RUV_FS_SYMLINK_JUNCTION`) matter on Windows
+ *  only; they are accepted. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_rename`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_symlink(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    flags: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let _ = flags;
+    // SAFETY: forwarded.
+    let op = unsafe { self::path(path).and_then(|path| Ok(FsOp::Symlink { path, new_path: self::path(new_path)? })) };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** Reads the symbolic link `path`: `req->ptr` is its target, a string ruv
+ *  allocated (freed by `ruv_fs_req_cleanup`). Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_readlink(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Readlink { path }), cb) }
+}
+
+/** `path` made absolute with every symbolic link resolved: `req->ptr`, a
+ *  string ruv allocated (freed by `ruv_fs_req_cleanup`). Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_realpath(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Realpath { path }), cb) }
+}
+
+/** Sets `path`'s owner and group (-1 leaves one as it is). Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_chown(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    uid: ruv_uid_t,
+    gid: ruv_gid_t,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let op = |path| FsOp::Chown { path, uid, gid, follow: true };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(op), cb) }
+}
+
+/** As `ruv_fs_chown`, of a symbolic link itself.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_lchown(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    uid: ruv_uid_t,
+    gid: ruv_gid_t,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let op = |path| FsOp::Chown { path, uid, gid, follow: false };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(op), cb) }
+}
+
+/** As `ruv_fs_chown`, of an open file.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_fchown(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    file: ruv_file,
+    uid: ruv_uid_t,
+    gid: ruv_gid_t,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Fchown { fd: file, uid, gid }), cb) }
+}
+
+/** Makes a new directory from the template `tpl` (ending in "XXXXXX"):
+ *  `req->path` is its name. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open` (`tpl` is the path). */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_mkdtemp(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    tpl: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(tpl).map(|template| FsOp::Mkdtemp { template }), cb) }
+}
+
+/** Makes and opens a new file from the template `tpl` (ending in
+ *  "XXXXXX"): `req->path` is its name. Result: the descriptor.
+ *
+ *  # Safety
+ *  As `ruv_fs_open` (`tpl` is the path). */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_mkstemp(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    tpl: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(tpl).map(|template| FsOp::Mkstemp { template }), cb) }
+}
+
+/** Copies the file `path` to `new_path`, with its mode. `flags`:
+ *  `RUV_FS_COPYFILE_EXCL` (RUV_EEXIST if `new_path` exists),
+ *  `RUV_FS_COPYFILE_FICLONE` (a copy-on-write reflink where the file system
+ *  can, else a copy), `RUV_FS_COPYFILE_FICLONE_FORCE` (a reflink or an
+ *  error). A destination that could not be filled is removed. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_rename`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_copyfile(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    new_path: *const c_char,
+    flags: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    let op = unsafe {
+        self::path(path).and_then(|path| Ok(FsOp::Copyfile { path, new_path: self::path(new_path)?, flags }))
+    };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** Copies `length` bytes from `in_fd` at `in_offset` (-1: its position) to
+ *  `out_fd` in the kernel (`sendfile`). Result: the bytes copied.
+ *
+ *  # Safety
+ *  As the module says. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_sendfile(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    out_fd: ruv_file,
+    in_fd: ruv_file,
+    in_offset: i64,
+    length: usize,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, Ok(FsOp::Sendfile { out_fd, in_fd, offset: in_offset, length }), cb) }
+}

@@ -8,6 +8,7 @@
 #include "test.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
@@ -256,6 +257,198 @@ static void test_dirs(int async) {
 static void test_dirs_sync(void) { test_dirs(0); }
 static void test_dirs_async(void) { test_dirs(1); }
 
+/* ---- metadata, links, temporaries, copies ----------------------------------------- */
+
+/* Runs `call` (whose last argument is the callback `cb`) synchronously or
+ * on the pool; evaluates to req->result. */
+#define OP(async, req, call) ((async) ? finish_async(call(&loop, on_fs), (req)) : (ssize_t)call(NULL, NULL))
+
+/* The asynchronous half of OP: the call was accepted, and its callback runs
+ * once, from the loop. */
+static ssize_t finish_async(int submitted, ruv_fs_t *req) {
+  CHECK_EQ(submitted, 0);
+  cb_calls = 0;
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  CHECK_EQ(cb_calls, 1);
+  CHECK_EQ(cb_result, req->result);
+  return req->result;
+}
+
+static ruv_fs_t mreq;
+static char tmpl[160], made[160];
+static int mfd;
+
+#define ACCESS_OK(l, c) ruv_fs_access(l, &mreq, p1, R_OK | W_OK, c)
+#define ACCESS_X(l, c) ruv_fs_access(l, &mreq, p1, X_OK, c)
+#define CHMOD(l, c) ruv_fs_chmod(l, &mreq, p1, 0700, c)
+#define FCHMOD(l, c) ruv_fs_fchmod(l, &mreq, mfd, 0640, c)
+#define UTIME(l, c) ruv_fs_utime(l, &mreq, p1, 1000000000.25, 1200000000.5, c)
+#define UTIME_OMIT_NOW(l, c) ruv_fs_utime(l, &mreq, p1, RUV_FS_UTIME_OMIT, RUV_FS_UTIME_NOW, c)
+#define FUTIME(l, c) ruv_fs_futime(l, &mreq, mfd, 1300000000.0, 1400000000.0, c)
+#define LUTIME(l, c) ruv_fs_lutime(l, &mreq, p2, 1500000000.0, 1600000000.0, c)
+#define LINK(l, c) ruv_fs_link(l, &mreq, p1, made, c)
+#define SYMLINK(l, c) ruv_fs_symlink(l, &mreq, p1, p2, 0, c)
+#define READLINK(l, c) ruv_fs_readlink(l, &mreq, p2, c)
+#define REALPATH(l, c) ruv_fs_realpath(l, &mreq, p2, c)
+#define CHOWN(l, c) ruv_fs_chown(l, &mreq, p1, (ruv_uid_t)-1, getgid(), c)
+#define FCHOWN(l, c) ruv_fs_fchown(l, &mreq, mfd, getuid(), (ruv_gid_t)-1, c)
+#define LCHOWN(l, c) ruv_fs_lchown(l, &mreq, p2, getuid(), getgid(), c)
+#define MKDTEMP(l, c) ruv_fs_mkdtemp(l, &mreq, tmpl, c)
+#define MKSTEMP(l, c) ruv_fs_mkstemp(l, &mreq, tmpl, c)
+#define COPY(l, c) ruv_fs_copyfile(l, &mreq, p1, made, 0, c)
+#define COPY_EXCL(l, c) ruv_fs_copyfile(l, &mreq, p1, made, RUV_FS_COPYFILE_EXCL, c)
+#define COPY_CLONE(l, c) ruv_fs_copyfile(l, &mreq, p1, made, RUV_FS_COPYFILE_FICLONE, c)
+#define SENDFILE(l, c) ruv_fs_sendfile(l, &mreq, mfd, sfd, 2, 5, c)
+
+static int sfd;
+
+static void test_meta(int async) {
+  struct stat st;
+  mfd = ruv_fs_open(NULL, &mreq, p1, RUV_FS_O_CREAT | RUV_FS_O_RDWR, 0600, NULL);
+  CHECK(mfd >= 0);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(write(mfd, "0123456789", 10), 10);
+
+  CHECK_EQ(OP(async, &mreq, ACCESS_OK), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_ACCESS);
+  ruv_fs_req_cleanup(&mreq);
+  if (getuid() != 0) { /* root may execute anything */
+    CHECK_EQ(OP(async, &mreq, ACCESS_X), RUV_EACCES);
+    ruv_fs_req_cleanup(&mreq);
+  }
+  CHECK_EQ(OP(async, &mreq, CHMOD), 0);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_mode & 0777, 0700);
+  CHECK_EQ(OP(async, &mreq, FCHMOD), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_FCHMOD);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_mode & 0777, 0640);
+
+  CHECK_EQ(OP(async, &mreq, UTIME), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_UTIME);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_atim.tv_sec, 1000000000);
+  CHECK_EQ(st.st_atim.tv_nsec, 250000000);
+  CHECK_EQ(st.st_mtim.tv_sec, 1200000000);
+  CHECK_EQ(st.st_mtim.tv_nsec, 500000000);
+  CHECK_EQ(OP(async, &mreq, UTIME_OMIT_NOW), 0); /* atime kept, mtime now */
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_atim.tv_sec, 1000000000);
+  CHECK(st.st_mtim.tv_sec > 1600000000);
+  CHECK_EQ(OP(async, &mreq, FUTIME), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_FUTIME);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_mtim.tv_sec, 1400000000);
+
+  /* links */
+  snprintf(made, sizeof made, "%s/hard", dir);
+  CHECK_EQ(OP(async, &mreq, LINK), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_LINK);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_nlink, 2);
+  CHECK_EQ(OP(async, &mreq, LINK), RUV_EEXIST);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(unlink(made), 0);
+  CHECK_EQ(OP(async, &mreq, SYMLINK), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_SYMLINK);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(OP(async, &mreq, READLINK), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_READLINK);
+  CHECK_STR((const char *)mreq.ptr, p1);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK(mreq.ptr == NULL);
+  CHECK_EQ(OP(async, &mreq, REALPATH), 0);
+  char real[PATH_MAX];
+  CHECK(realpath(p1, real) != NULL);
+  CHECK_STR((const char *)mreq.ptr, real);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(OP(async, &mreq, LUTIME), 0); /* the link, not its target */
+  CHECK_EQ(mreq.fs_type, RUV_FS_LUTIME);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(lstat(p2, &st), 0);
+  CHECK_EQ(st.st_mtim.tv_sec, 1600000000);
+  CHECK_EQ(stat(p1, &st), 0);
+  CHECK_EQ(st.st_mtim.tv_sec, 1400000000);
+
+  /* owner: to what it is already (allowed for anyone) */
+  CHECK_EQ(OP(async, &mreq, CHOWN), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_CHOWN);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(OP(async, &mreq, FCHOWN), 0);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(OP(async, &mreq, LCHOWN), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_LCHOWN);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(unlink(p2), 0);
+  CHECK_EQ(OP(async, &mreq, READLINK), RUV_ENOENT);
+  CHECK(mreq.ptr == NULL);
+  ruv_fs_req_cleanup(&mreq);
+
+  /* temporaries: req->path is the name made */
+  snprintf(tmpl, sizeof tmpl, "%s/tdXXXXXX", dir);
+  CHECK_EQ(OP(async, &mreq, MKDTEMP), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_MKDTEMP);
+  CHECK(strncmp(mreq.path, tmpl, strlen(tmpl) - 6) == 0);
+  CHECK(strcmp(mreq.path, tmpl) != 0);
+  CHECK_EQ(stat(mreq.path, &st), 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK_EQ(rmdir(mreq.path), 0);
+  ruv_fs_req_cleanup(&mreq);
+  snprintf(tmpl, sizeof tmpl, "%s/tfXXXXXX", dir);
+  int tfd = (int)OP(async, &mreq, MKSTEMP);
+  CHECK(tfd >= 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_MKSTEMP);
+  CHECK_EQ(fcntl(tfd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  CHECK_EQ(unlink(mreq.path), 0);
+  close(tfd);
+  ruv_fs_req_cleanup(&mreq);
+  snprintf(tmpl, sizeof tmpl, "%s/bad", dir); /* no XXXXXX */
+  CHECK_EQ(OP(async, &mreq, MKDTEMP), RUV_EINVAL);
+  ruv_fs_req_cleanup(&mreq);
+
+  /* copies */
+  snprintf(made, sizeof made, "%s/copy", dir);
+  CHECK_EQ(OP(async, &mreq, COPY), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_COPYFILE);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(made, &st), 0);
+  CHECK_EQ(st.st_size, 10);
+  CHECK_EQ(st.st_mode & 0777, 0640);
+  CHECK_EQ(OP(async, &mreq, COPY_EXCL), RUV_EEXIST);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(OP(async, &mreq, COPY_CLONE), 0); /* a reflink, or a copy */
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(stat(made, &st), 0);
+  CHECK_EQ(st.st_size, 10);
+  CHECK_EQ(unlink(made), 0);
+
+  /* sendfile: 5 bytes from offset 2 of p1 into the copy */
+  sfd = mfd;
+  mfd = open(made, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  CHECK(mfd >= 0);
+  CHECK_EQ(OP(async, &mreq, SENDFILE), 5);
+  CHECK_EQ(mreq.fs_type, RUV_FS_SENDFILE);
+  ruv_fs_req_cleanup(&mreq);
+  char got[8] = {0};
+  int rfd = open(made, O_RDONLY | O_CLOEXEC);
+  CHECK_EQ(read(rfd, got, sizeof got), 5);
+  CHECK(memcmp(got, "23456", 5) == 0);
+  close(rfd);
+  close(mfd);
+  close(sfd);
+  CHECK_EQ(unlink(made), 0);
+  CHECK_EQ(unlink(p1), 0);
+}
+
+static void test_meta_sync(void) { test_meta(0); }
+static void test_meta_async(void) { test_meta(1); }
+
 /* ---- cancel --------------------------------------------------------------------- */
 
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -373,6 +566,8 @@ int main(void) {
   RUN(test_stat_async);
   RUN(test_dirs_sync);
   RUN(test_dirs_async);
+  RUN(test_meta_sync);
+  RUN(test_meta_async);
   RUN(test_cancel);
   RUN(test_errors);
   RUN(test_many);
