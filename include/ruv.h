@@ -811,6 +811,35 @@ typedef uid_t ruv_uid_t;
 typedef gid_t ruv_gid_t;
 
 /**
+ * libuv's `uv_dirent_type_t`: what a directory entry is.
+ */
+typedef int ruv_dirent_type_t;
+
+/**
+ * A directory entry (libuv's `uv_dirent_t`): its name and type. 
+ */
+typedef struct ruv_dirent_s {
+  const char *name;
+  ruv_dirent_type_t type;
+} ruv_dirent_s;
+
+typedef struct ruv_dirent_s ruv_dirent_t;
+
+/**
+ * An open directory (libuv's `uv_dir_t`, 56 bytes), from `ruv_fs_opendir`
+ * *  (in `req->ptr`). Before `ruv_fs_readdir`, point `dirents` at an array
+ * *  of `nentries` entries for it to fill. 
+ */
+typedef struct ruv_dir_s {
+  struct ruv_dirent_s *dirents;
+  size_t nentries;
+  void *reserved[4];
+  void *dir;
+} ruv_dir_s;
+
+typedef struct ruv_dir_s ruv_dir_t;
+
+/**
  * `ruv_close`'s callback; the handle's memory may be freed from inside it.
  */
 typedef void (*ruv_close_cb)(ruv_handle_t *handle);
@@ -1190,6 +1219,23 @@ typedef struct ruv_work_s ruv_work_t;
  */
 typedef int ruv_loop_option;
 
+/**
+ * A file system's figures (libuv's `uv_statfs_t`), from `ruv_fs_statfs`
+ * *  (in `req->ptr`). 
+ */
+typedef struct ruv_statfs_s {
+  uint64_t f_type;
+  uint64_t f_bsize;
+  uint64_t f_blocks;
+  uint64_t f_bfree;
+  uint64_t f_bavail;
+  uint64_t f_files;
+  uint64_t f_ffree;
+  uint64_t f_spare[4];
+} ruv_statfs_s;
+
+typedef struct ruv_statfs_s ruv_statfs_t;
+
 #define RUV_RUN_DEFAULT 0
 
 #define RUV_RUN_ONCE 1
@@ -1282,6 +1328,22 @@ typedef int ruv_loop_option;
 #define RUV_FS_MKSTEMP 35
 
 #define RUV_FS_LUTIME 36
+
+#define RUV_DIRENT_UNKNOWN 0
+
+#define RUV_DIRENT_FILE 1
+
+#define RUV_DIRENT_DIR 2
+
+#define RUV_DIRENT_LINK 3
+
+#define RUV_DIRENT_FIFO 4
+
+#define RUV_DIRENT_SOCKET 5
+
+#define RUV_DIRENT_CHAR 6
+
+#define RUV_DIRENT_BLOCK 7
 
 #define RUV_UNKNOWN_HANDLE 0
 
@@ -2065,6 +2127,65 @@ int ruv_fs_sendfile(ruv_loop_t *loop,
                     int64_t in_offset,
                     size_t length,
                     ruv_fs_cb cb);
+
+/**
+ * Lists the directory `path` ("." and ".." left out, sorted by name);
+ * *  `flags` is unused, as in libuv. Result: the number of entries; walk them
+ * *  with `ruv_fs_scandir_next`.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_scandir(ruv_loop_t *loop, ruv_fs_t *req, const char *path, int flags, ruv_fs_cb cb);
+
+/**
+ * The next entry of a finished `ruv_fs_scandir` into `*ent` (its name
+ * *  lives until `ruv_fs_req_cleanup`): 0, or RUV_EOF after the last (or the
+ * *  scandir's error). RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `req` is NULL or an `ruv_fs_t` not in flight; `ent` NULL or a
+ * *  `ruv_dirent_t`. 
+ */
+int ruv_fs_scandir_next(ruv_fs_t *req, ruv_dirent_t *ent);
+
+/**
+ * Opens the directory `path`: `req->ptr` is a new `ruv_dir_t`, the
+ * *  caller's until `ruv_fs_closedir`. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_opendir(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * Reads up to `dir->nentries` entries into `dir->dirents` (their names
+ * *  live until `ruv_fs_req_cleanup` of this request). Result: the number
+ * *  read, 0 at the end. RUV_EINVAL for a NULL or closed directory or no room.
+ * *
+ * *  # Safety
+ * *  As the module says; `dir` is NULL or a directory from `ruv_fs_opendir`
+ * *  with no other request on it in flight, and its `dirents` array stays
+ * *  valid until the callback. 
+ */
+int ruv_fs_readdir(ruv_loop_t *loop, ruv_fs_t *req, ruv_dir_t *dir, ruv_fs_cb cb);
+
+/**
+ * Closes a directory from `ruv_fs_opendir` and frees it. Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_readdir`; `dir` is not used afterwards. 
+ */
+int ruv_fs_closedir(ruv_loop_t *loop, ruv_fs_t *req, ruv_dir_t *dir, ruv_fs_cb cb);
+
+/**
+ * The figures of the file system holding `path`: `req->ptr` is an
+ * *  `ruv_statfs_t` ruv allocated (freed by `ruv_fs_req_cleanup`). Result: 0.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_open`. 
+ */
+int ruv_fs_statfs(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
 
 /**
  * Closes a handle: stops it at once and calls `close_cb` (which may be NULL)

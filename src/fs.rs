@@ -21,42 +21,154 @@ use std::sync::Arc;
 
 /// One operation with its own copy of its arguments.
 pub(crate) enum FsOp {
-    Open { path: CString, flags: c_int, mode: c_int },
-    Close { fd: c_int },
-    Read { fd: c_int, bufs: Vec<ruv_buf_t>, offset: i64 },
-    Write { fd: c_int, bufs: Vec<ruv_buf_t>, offset: i64 },
-    Unlink { path: CString },
-    Mkdir { path: CString, mode: c_int },
-    Rmdir { path: CString },
-    Rename { path: CString, new_path: CString },
-    Stat { path: CString },
-    Lstat { path: CString },
-    Fstat { fd: c_int },
-    Fsync { fd: c_int },
-    Fdatasync { fd: c_int },
-    Ftruncate { fd: c_int, length: i64 },
-    Access { path: CString, mode: c_int },
-    Chmod { path: CString, mode: c_int },
-    Fchmod { fd: c_int, mode: c_int },
-    Utime { path: CString, atime: f64, mtime: f64, follow: bool },
-    Futime { fd: c_int, atime: f64, mtime: f64 },
-    Link { path: CString, new_path: CString },
-    Symlink { path: CString, new_path: CString },
-    Readlink { path: CString },
-    Realpath { path: CString },
-    Chown { path: CString, uid: libc::uid_t, gid: libc::gid_t, follow: bool },
-    Fchown { fd: c_int, uid: libc::uid_t, gid: libc::gid_t },
-    Mkdtemp { template: CString },
-    Mkstemp { template: CString },
-    Copyfile { path: CString, new_path: CString, flags: c_int },
-    Sendfile { out_fd: c_int, in_fd: c_int, offset: i64, length: usize },
+    Open {
+        path: CString,
+        flags: c_int,
+        mode: c_int,
+    },
+    Close {
+        fd: c_int,
+    },
+    Read {
+        fd: c_int,
+        bufs: Vec<ruv_buf_t>,
+        offset: i64,
+    },
+    Write {
+        fd: c_int,
+        bufs: Vec<ruv_buf_t>,
+        offset: i64,
+    },
+    Unlink {
+        path: CString,
+    },
+    Mkdir {
+        path: CString,
+        mode: c_int,
+    },
+    Rmdir {
+        path: CString,
+    },
+    Rename {
+        path: CString,
+        new_path: CString,
+    },
+    Stat {
+        path: CString,
+    },
+    Lstat {
+        path: CString,
+    },
+    Fstat {
+        fd: c_int,
+    },
+    Fsync {
+        fd: c_int,
+    },
+    Fdatasync {
+        fd: c_int,
+    },
+    Ftruncate {
+        fd: c_int,
+        length: i64,
+    },
+    Access {
+        path: CString,
+        mode: c_int,
+    },
+    Chmod {
+        path: CString,
+        mode: c_int,
+    },
+    Fchmod {
+        fd: c_int,
+        mode: c_int,
+    },
+    Utime {
+        path: CString,
+        atime: f64,
+        mtime: f64,
+        follow: bool,
+    },
+    Futime {
+        fd: c_int,
+        atime: f64,
+        mtime: f64,
+    },
+    Link {
+        path: CString,
+        new_path: CString,
+    },
+    Symlink {
+        path: CString,
+        new_path: CString,
+    },
+    Readlink {
+        path: CString,
+    },
+    Realpath {
+        path: CString,
+    },
+    Chown {
+        path: CString,
+        uid: libc::uid_t,
+        gid: libc::gid_t,
+        follow: bool,
+    },
+    Fchown {
+        fd: c_int,
+        uid: libc::uid_t,
+        gid: libc::gid_t,
+    },
+    Mkdtemp {
+        template: CString,
+    },
+    Mkstemp {
+        template: CString,
+    },
+    Copyfile {
+        path: CString,
+        new_path: CString,
+        flags: c_int,
+    },
+    Sendfile {
+        out_fd: c_int,
+        in_fd: c_int,
+        offset: i64,
+        length: usize,
+    },
+    Scandir {
+        path: CString,
+    },
+    Opendir {
+        path: CString,
+    },
+    /// `dir` is ruv's own `ruv_dir_t` (from opendir); up to `max` entries.
+    Readdir {
+        dir: Dir,
+        max: usize,
+    },
+    Closedir {
+        dir: Dir,
+    },
+    Statfs {
+        path: CString,
+    },
 }
+
+/// An open directory: ruv's own `ruv_dir_t` (boxed by opendir, freed by
+/// closedir) and the `DIR` inside it.
+pub(crate) struct Dir(pub NonNull<ruv_dir_t>);
 
 // SAFETY: the buffers of a read or write point at the caller's memory, which
 // the caller keeps valid and leaves alone until the request's callback
 // (libuv's rule); while the operation is queued or running only the worker
 // that runs it touches them. Everything else in an `FsOp` is owned.
 unsafe impl Send for FsOp {}
+
+// SAFETY: an outcome's directory is ruv's own `ruv_dir_t`, which only the
+// thread that holds the outcome (the worker, then the loop thread) touches.
+unsafe impl Send for FsOutcome {}
 
 /// What an operation produced: `req->result`; for the stat calls
 /// `req->statbuf`; for readlink and realpath the text `req->ptr` shows; for
@@ -67,6 +179,11 @@ pub(crate) struct FsOutcome {
     pub stat: Option<ruv_stat_t>,
     pub text: Option<CString>,
     pub new_path: Option<CString>,
+    /// scandir's and readdir's entries: names and `RUV_DIRENT_*` types.
+    pub entries: Option<Vec<(CString, ruv_dirent_type_t)>>,
+    /// opendir's directory (for `req->ptr`), readdir's (to fill).
+    pub dir: Option<NonNull<ruv_dir_t>>,
+    pub statfs: Option<ruv_statfs_t>,
 }
 
 impl FsOutcome {
@@ -109,6 +226,11 @@ impl FsOp {
             FsOp::Mkstemp { .. } => RUV_FS_MKSTEMP,
             FsOp::Copyfile { .. } => RUV_FS_COPYFILE,
             FsOp::Sendfile { .. } => RUV_FS_SENDFILE,
+            FsOp::Scandir { .. } => RUV_FS_SCANDIR,
+            FsOp::Opendir { .. } => RUV_FS_OPENDIR,
+            FsOp::Readdir { .. } => RUV_FS_READDIR,
+            FsOp::Closedir { .. } => RUV_FS_CLOSEDIR,
+            FsOp::Statfs { .. } => RUV_FS_STATFS,
         }
     }
 
@@ -130,9 +252,17 @@ impl FsOp {
             | FsOp::Readlink { path }
             | FsOp::Realpath { path }
             | FsOp::Chown { path, .. }
-            | FsOp::Copyfile { path, .. } => Some(path),
+            | FsOp::Copyfile { path, .. }
+            | FsOp::Scandir { path }
+            | FsOp::Opendir { path }
+            | FsOp::Statfs { path } => Some(path),
             FsOp::Mkdtemp { template } | FsOp::Mkstemp { template } => Some(template),
-            FsOp::Fchmod { .. } | FsOp::Futime { .. } | FsOp::Fchown { .. } | FsOp::Sendfile { .. } => None,
+            FsOp::Fchmod { .. }
+            | FsOp::Futime { .. }
+            | FsOp::Fchown { .. }
+            | FsOp::Sendfile { .. }
+            | FsOp::Readdir { .. }
+            | FsOp::Closedir { .. } => None,
             FsOp::Close { .. }
             | FsOp::Read { .. }
             | FsOp::Write { .. }
@@ -229,6 +359,61 @@ impl FsOp {
                     let mut off = *offset as libc::off_t;
                     let off_ptr = if *offset < 0 { null_mut() } else { &raw mut off };
                     sized(libc::sendfile(*out_fd, *in_fd, off_ptr, *length))
+                }
+                FsOp::Scandir { path } => {
+                    let d = libc::opendir(path.as_ptr());
+                    if d.is_null() {
+                        return FsOutcome::result(-errno() as isize);
+                    }
+                    let mut entries = read_entries(d, usize::MAX);
+                    libc::closedir(d);
+                    // As libuv: sorted by name (alphasort's byte order here).
+                    entries.sort_by(|a, b| a.0.cmp(&b.0));
+                    FsOutcome { result: entries.len() as isize, entries: Some(entries), ..Default::default() }
+                }
+                FsOp::Opendir { path } => {
+                    let d = libc::opendir(path.as_ptr());
+                    if d.is_null() {
+                        return FsOutcome::result(-errno() as isize);
+                    }
+                    let dir = Box::new(ruv_dir_t {
+                        dirents: null_mut(),
+                        nentries: 0,
+                        reserved: [null_mut(); 4],
+                        dir: d.cast(),
+                    });
+                    FsOutcome { dir: Some(NonNull::from(Box::leak(dir))), ..Default::default() }
+                }
+                FsOp::Readdir { dir, max } => {
+                    let d = (*dir.0.as_ptr()).dir.cast::<libc::DIR>();
+                    let entries = read_entries(d, *max);
+                    FsOutcome {
+                        result: entries.len() as isize,
+                        entries: Some(entries),
+                        dir: Some(dir.0),
+                        ..Default::default()
+                    }
+                }
+                FsOp::Closedir { dir } => {
+                    let owned = Box::from_raw(dir.0.as_ptr());
+                    plain(libc::closedir(owned.dir.cast()))
+                }
+                FsOp::Statfs { path } => {
+                    let mut st: libc::statfs = std::mem::zeroed();
+                    if libc::statfs(path.as_ptr(), &mut st) != 0 {
+                        return FsOutcome::result(-errno() as isize);
+                    }
+                    let figures = ruv_statfs_t {
+                        f_type: st.f_type as u64,
+                        f_bsize: st.f_bsize as u64,
+                        f_blocks: st.f_blocks,
+                        f_bfree: st.f_bfree,
+                        f_bavail: st.f_bavail,
+                        f_files: st.f_files,
+                        f_ffree: st.f_ffree,
+                        f_spare: [0; 4],
+                    };
+                    FsOutcome { statfs: Some(figures), ..Default::default() }
                 }
             }
         }
@@ -378,6 +563,38 @@ fn copy_by_reading(src: c_int, dst: c_int) -> isize {
     }
 }
 
+/// Up to `max` entries of an open directory, "." and ".." left out.
+///
+/// # Safety
+/// `d` is an open `DIR` no other thread uses now.
+unsafe fn read_entries(d: *mut libc::DIR, max: usize) -> Vec<(CString, ruv_dirent_type_t)> {
+    let mut entries = Vec::new();
+    while entries.len() < max {
+        // SAFETY: the caller's contract.
+        let ent = unsafe { libc::readdir(d) };
+        if ent.is_null() {
+            break;
+        }
+        // SAFETY: readdir's entry, valid until the next call.
+        let (name, kind) = unsafe { (CStr::from_ptr((*ent).d_name.as_ptr()), (*ent).d_type) };
+        if name == c"." || name == c".." {
+            continue;
+        }
+        let kind = match kind {
+            libc::DT_REG => RUV_DIRENT_FILE,
+            libc::DT_DIR => RUV_DIRENT_DIR,
+            libc::DT_LNK => RUV_DIRENT_LINK,
+            libc::DT_FIFO => RUV_DIRENT_FIFO,
+            libc::DT_SOCK => RUV_DIRENT_SOCKET,
+            libc::DT_CHR => RUV_DIRENT_CHAR,
+            libc::DT_BLK => RUV_DIRENT_BLOCK,
+            _ => RUV_DIRENT_UNKNOWN,
+        };
+        entries.push((name.to_owned(), kind));
+    }
+    entries
+}
+
 /// `statx`, so the birth time is filled where the file system keeps one.
 fn stat(dirfd: c_int, path: &CStr, flags: c_int) -> FsOutcome {
     // SAFETY: zeroes are a valid statx buffer.
@@ -412,8 +629,21 @@ fn stat(dirfd: c_int, path: &CStr, flags: c_int) -> FsOutcome {
 
 /// `fs_private[0]` of a request whose `path` ruv allocated.
 const OWNS_PATH: u64 = 0x5275_7646_5350_4154;
-/// `fs_private[1]` of a request whose `ptr` is a string ruv allocated.
-const OWNS_PTR: u64 = 0x5275_7646_5350_5452;
+/// `fs_private[1]`: what ruv allocated that `ptr` points at, freed by
+/// cleanup: a string (readlink, realpath), figures (statfs), or scandir's
+/// entries (`Scan`).
+const PTR_TEXT: u64 = 0x5275_7646_5450_5854;
+const PTR_STATFS: u64 = 0x5275_7646_5450_5346;
+const PTR_SCAN: u64 = 0x5275_7646_5450_5343;
+/// `fs_private[2]`: readdir's names (a boxed `Vec<CString>`), freed by
+/// cleanup; `ptr` is then the caller's directory.
+const NAMES: usize = 2;
+
+/// scandir's entries, walked by `ruv_fs_scandir_next`.
+struct Scan {
+    entries: Vec<(CString, ruv_dirent_type_t)>,
+    next: usize,
+}
 
 /// Sets the request up for `op` (both modes).
 fn prepare(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: &FsOp, cb: ruv_fs_cb) {
@@ -447,7 +677,34 @@ fn record(req: NonNull<ruv_fs_t>, outcome: FsOutcome) {
     }
     if let Some(text) = outcome.text {
         r.ptr = text.into_raw().cast();
-        r.fs_private[1] = OWNS_PTR;
+        r.fs_private[1] = PTR_TEXT;
+    }
+    if let Some(figures) = outcome.statfs {
+        r.ptr = Box::into_raw(Box::new(figures)).cast();
+        r.fs_private[1] = PTR_STATFS;
+    }
+    match (outcome.entries, outcome.dir) {
+        // readdir: the names go into the caller's entry array.
+        (Some(entries), Some(dir)) => {
+            // SAFETY: ruv's own directory struct; its `dirents` array is the
+            // caller's, with room for `nentries` (readdir read no more).
+            let d = unsafe { &mut *dir.as_ptr() };
+            let mut names = Vec::with_capacity(entries.len());
+            for (i, (name, kind)) in entries.into_iter().enumerate() {
+                // SAFETY: as above; `i < nentries`.
+                unsafe { *d.dirents.add(i) = ruv_dirent_t { name: name.as_ptr(), r#type: kind } };
+                names.push(name);
+            }
+            r.fs_private[NAMES] = Box::into_raw(Box::new(names)) as u64;
+            r.ptr = dir.as_ptr().cast();
+        }
+        (Some(entries), None) => {
+            r.ptr = Box::into_raw(Box::new(Scan { entries, next: 0 })).cast();
+            r.fs_private[1] = PTR_SCAN;
+        }
+        // opendir: the new directory is the caller's until closedir.
+        (None, Some(dir)) => r.ptr = dir.as_ptr().cast(),
+        (None, None) => {}
     }
     if let Some(made) = outcome.new_path {
         if r.fs_private[0] == OWNS_PATH && !r.path.is_null() {
@@ -482,14 +739,48 @@ pub(crate) unsafe fn cleanup(req: NonNull<ruv_fs_t>) {
         // marker is cleared with it).
         drop(unsafe { CString::from_raw(r.path.cast_mut()) });
     }
-    if r.fs_private[1] == OWNS_PTR && !r.ptr.is_null() {
-        // SAFETY: made by `CString::into_raw` in `record`, freed once.
-        drop(unsafe { CString::from_raw(r.ptr.cast()) });
+    if !r.ptr.is_null() {
+        // SAFETY: each made by `into_raw` in `record` with the marker that
+        // says which; freed once (the marker is cleared below).
+        unsafe {
+            match r.fs_private[1] {
+                PTR_TEXT => drop(CString::from_raw(r.ptr.cast())),
+                PTR_STATFS => drop(Box::from_raw(r.ptr.cast::<ruv_statfs_t>())),
+                PTR_SCAN => drop(Box::from_raw(r.ptr.cast::<Scan>())),
+                _ => {}
+            }
+        }
+    }
+    if r.fs_private[NAMES] != 0 {
+        // SAFETY: made by `Box::into_raw` in `record`, freed once.
+        drop(unsafe { Box::from_raw(r.fs_private[NAMES] as usize as *mut Vec<CString>) });
     }
     r.fs_private[0] = 0;
     r.fs_private[1] = 0;
+    r.fs_private[NAMES] = 0;
     r.path = std::ptr::null();
     r.ptr = null_mut();
+}
+
+/// `ruv_fs_scandir_next`: the next entry of a finished scandir, or
+/// `RUV_EOF` after the last.
+///
+/// # Safety
+/// `req` points at an `ruv_fs_t` that is not in flight; `ent` at a
+/// `ruv_dirent_t`.
+pub(crate) unsafe fn scandir_next(req: NonNull<ruv_fs_t>, ent: NonNull<ruv_dirent_t>) -> c_int {
+    // SAFETY: the caller's request.
+    let r = unsafe { &mut *req.as_ptr() };
+    if r.fs_private[1] != PTR_SCAN || r.ptr.is_null() {
+        return if r.result < 0 { r.result as c_int } else { RUV_EOF };
+    }
+    // SAFETY: made by `record` for this request.
+    let scan = unsafe { &mut *r.ptr.cast::<Scan>() };
+    let Some((name, kind)) = scan.entries.get(scan.next) else { return RUV_EOF };
+    scan.next += 1;
+    // SAFETY: the caller's entry; the name lives until ruv_fs_req_cleanup.
+    unsafe { *ent.as_ptr() = ruv_dirent_t { name: name.as_ptr(), r#type: *kind } };
+    0
 }
 
 impl LoopInner {

@@ -146,6 +146,53 @@ pub struct ruv_fs_s {
 }
 pub type ruv_fs_t = ruv_fs_s;
 
+/// libuv's `uv_dirent_type_t`: what a directory entry is.
+pub type ruv_dirent_type_t = c_int;
+pub const RUV_DIRENT_UNKNOWN: ruv_dirent_type_t = 0;
+pub const RUV_DIRENT_FILE: ruv_dirent_type_t = 1;
+pub const RUV_DIRENT_DIR: ruv_dirent_type_t = 2;
+pub const RUV_DIRENT_LINK: ruv_dirent_type_t = 3;
+pub const RUV_DIRENT_FIFO: ruv_dirent_type_t = 4;
+pub const RUV_DIRENT_SOCKET: ruv_dirent_type_t = 5;
+pub const RUV_DIRENT_CHAR: ruv_dirent_type_t = 6;
+pub const RUV_DIRENT_BLOCK: ruv_dirent_type_t = 7;
+
+/** A directory entry (libuv's `uv_dirent_t`): its name and type. */
+#[repr(C)]
+pub struct ruv_dirent_s {
+    pub name: *const c_char,
+    pub r#type: ruv_dirent_type_t,
+}
+pub type ruv_dirent_t = ruv_dirent_s;
+
+/** An open directory (libuv's `uv_dir_t`, 56 bytes), from `ruv_fs_opendir`
+ *  (in `req->ptr`). Before `ruv_fs_readdir`, point `dirents` at an array
+ *  of `nentries` entries for it to fill. */
+#[repr(C)]
+pub struct ruv_dir_s {
+    pub dirents: *mut ruv_dirent_s,
+    pub nentries: usize,
+    pub reserved: [*mut c_void; 4],
+    pub(crate) dir: *mut c_void,
+}
+pub type ruv_dir_t = ruv_dir_s;
+
+/** A file system's figures (libuv's `uv_statfs_t`), from `ruv_fs_statfs`
+ *  (in `req->ptr`). */
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct ruv_statfs_s {
+    pub f_type: u64,
+    pub f_bsize: u64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_spare: [u64; 4],
+}
+pub type ruv_statfs_t = ruv_statfs_s;
+
 #[cfg(test)]
 mod tests {
     use super::*;

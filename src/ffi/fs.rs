@@ -670,3 +670,117 @@ pub unsafe extern "C" fn ruv_fs_sendfile(
     // SAFETY: forwarded.
     unsafe { submit(r#loop, req, Ok(FsOp::Sendfile { out_fd, in_fd, offset: in_offset, length }), cb) }
 }
+
+/** Lists the directory `path` ("." and ".." left out, sorted by name);
+ *  `flags` is unused, as in libuv. Result: the number of entries; walk them
+ *  with `ruv_fs_scandir_next`.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_scandir(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    flags: c_int,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let _ = flags;
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Scandir { path }), cb) }
+}
+
+/** The next entry of a finished `ruv_fs_scandir` into `*ent` (its name
+ *  lives until `ruv_fs_req_cleanup`): 0, or RUV_EOF after the last (or the
+ *  scandir's error). RUV_EINVAL for NULL.
+ *
+ *  # Safety
+ *  `req` is NULL or an `ruv_fs_t` not in flight; `ent` NULL or a
+ *  `ruv_dirent_t`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_scandir_next(req: *mut ruv_fs_t, ent: *mut ruv_dirent_t) -> c_int {
+    let (Some(req), Some(ent)) = (NonNull::new(req), NonNull::new(ent)) else { return RUV_EINVAL };
+    // SAFETY: the caller's contract.
+    unsafe { fs::scandir_next(req, ent) }
+}
+
+/** Opens the directory `path`: `req->ptr` is a new `ruv_dir_t`, the
+ *  caller's until `ruv_fs_closedir`. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_opendir(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Opendir { path }), cb) }
+}
+
+/** Reads up to `dir->nentries` entries into `dir->dirents` (their names
+ *  live until `ruv_fs_req_cleanup` of this request). Result: the number
+ *  read, 0 at the end. RUV_EINVAL for a NULL or closed directory or no room.
+ *
+ *  # Safety
+ *  As the module says; `dir` is NULL or a directory from `ruv_fs_opendir`
+ *  with no other request on it in flight, and its `dirents` array stays
+ *  valid until the callback. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_readdir(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    dir: *mut ruv_dir_t,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let op = match NonNull::new(dir) {
+        // SAFETY: the caller's directory (a read of its fields).
+        Some(d) => match unsafe { d.as_ref() } {
+            r if !r.dir.is_null() && !r.dirents.is_null() && r.nentries > 0 => {
+                Ok(FsOp::Readdir { dir: fs::Dir(d), max: r.nentries })
+            }
+            _ => Err(Error::INVAL),
+        },
+        None => Err(Error::INVAL),
+    };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** Closes a directory from `ruv_fs_opendir` and frees it. Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_readdir`; `dir` is not used afterwards. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_closedir(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    dir: *mut ruv_dir_t,
+    cb: ruv_fs_cb,
+) -> c_int {
+    let op = match NonNull::new(dir) {
+        // SAFETY: the caller's directory (a read of its fields).
+        Some(d) if !unsafe { d.as_ref() }.dir.is_null() => Ok(FsOp::Closedir { dir: fs::Dir(d) }),
+        _ => Err(Error::INVAL),
+    };
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, op, cb) }
+}
+
+/** The figures of the file system holding `path`: `req->ptr` is an
+ *  `ruv_statfs_t` ruv allocated (freed by `ruv_fs_req_cleanup`). Result: 0.
+ *
+ *  # Safety
+ *  As `ruv_fs_open`. */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_fs_statfs(
+    r#loop: *mut ruv_loop_t,
+    req: *mut ruv_fs_t,
+    path: *const c_char,
+    cb: ruv_fs_cb,
+) -> c_int {
+    // SAFETY: forwarded.
+    unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Statfs { path }), cb) }
+}

@@ -449,6 +449,99 @@ static void test_meta(int async) {
 static void test_meta_sync(void) { test_meta(0); }
 static void test_meta_async(void) { test_meta(1); }
 
+/* ---- listing directories, statfs ------------------------------------------------------ */
+
+static ruv_dir_t *opened;
+static ruv_dirent_t slots[2];
+#define SCANDIR(l, c) ruv_fs_scandir(l, &mreq, sub, 0, c)
+#define SCANDIR_MISSING(l, c) ruv_fs_scandir(l, &mreq, "/nonexistent/ruv", 0, c)
+#define OPENDIR(l, c) ruv_fs_opendir(l, &mreq, sub, c)
+#define READDIR(l, c) ruv_fs_readdir(l, &mreq, opened, c)
+#define CLOSEDIR(l, c) ruv_fs_closedir(l, &mreq, opened, c)
+#define STATFS(l, c) ruv_fs_statfs(l, &mreq, dir, c)
+
+static void test_listing(int async) {
+  char path[200];
+  CHECK_EQ(mkdir(sub, 0755), 0);
+  snprintf(path, sizeof path, "%s/c-link", sub);
+  CHECK_EQ(symlink("a-file", path), 0);
+  snprintf(path, sizeof path, "%s/a-file", sub);
+  close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+  snprintf(path, sizeof path, "%s/b-dir", sub);
+  CHECK_EQ(mkdir(path, 0755), 0);
+
+  /* scandir: sorted, "." and ".." left out, then RUV_EOF */
+  CHECK_EQ(OP(async, &mreq, SCANDIR), 3);
+  CHECK_EQ(mreq.fs_type, RUV_FS_SCANDIR);
+  ruv_dirent_t ent;
+  const char *names[] = {"a-file", "b-dir", "c-link"};
+  ruv_dirent_type_t types[] = {RUV_DIRENT_FILE, RUV_DIRENT_DIR, RUV_DIRENT_LINK};
+  for (int i = 0; i < 3; i++) {
+    CHECK_EQ(ruv_fs_scandir_next(&mreq, &ent), 0);
+    CHECK_STR(ent.name, names[i]);
+    CHECK_EQ(ent.type, types[i]);
+  }
+  CHECK_EQ(ruv_fs_scandir_next(&mreq, &ent), RUV_EOF);
+  CHECK_EQ(ruv_fs_scandir_next(&mreq, &ent), RUV_EOF);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(OP(async, &mreq, SCANDIR_MISSING), RUV_ENOENT);
+  CHECK_EQ(ruv_fs_scandir_next(&mreq, &ent), RUV_ENOENT);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(ruv_fs_scandir_next(NULL, &ent), RUV_EINVAL);
+
+  /* opendir, readdir two at a time, closedir */
+  CHECK_EQ(OP(async, &mreq, OPENDIR), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_OPENDIR);
+  opened = mreq.ptr;
+  CHECK(opened != NULL);
+  ruv_fs_req_cleanup(&mreq); /* the directory stays open */
+  opened->dirents = slots;
+  opened->nentries = 2;
+  int seen = 0, files = 0;
+  for (;;) {
+    ssize_t n = OP(async, &mreq, READDIR);
+    CHECK_EQ(mreq.fs_type, RUV_FS_READDIR);
+    CHECK(n >= 0 && n <= 2);
+    for (ssize_t i = 0; i < n; i++) {
+      seen++;
+      if (strcmp(slots[i].name, "a-file") == 0) {
+        files++;
+        CHECK_EQ(slots[i].type, RUV_DIRENT_FILE);
+      }
+    }
+    ruv_fs_req_cleanup(&mreq);
+    if (n == 0) break;
+  }
+  CHECK_EQ(seen, 3);
+  CHECK_EQ(files, 1);
+  CHECK_EQ(OP(async, &mreq, CLOSEDIR), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_CLOSEDIR);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK_EQ(ruv_fs_readdir(NULL, &mreq, NULL, NULL), RUV_EINVAL);
+  CHECK_EQ(ruv_fs_closedir(NULL, &mreq, NULL, NULL), RUV_EINVAL);
+
+  /* statfs */
+  CHECK_EQ(OP(async, &mreq, STATFS), 0);
+  CHECK_EQ(mreq.fs_type, RUV_FS_STATFS);
+  ruv_statfs_t *fig = mreq.ptr;
+  CHECK(fig != NULL);
+  CHECK(fig->f_bsize > 0);
+  CHECK(fig->f_blocks > 0);
+  CHECK(fig->f_bavail <= fig->f_blocks);
+  ruv_fs_req_cleanup(&mreq);
+  CHECK(mreq.ptr == NULL);
+
+  CHECK_EQ(unlink(path) == 0 || rmdir(path) == 0, 1);
+  snprintf(path, sizeof path, "%s/a-file", sub);
+  CHECK_EQ(unlink(path), 0);
+  snprintf(path, sizeof path, "%s/c-link", sub);
+  CHECK_EQ(unlink(path), 0);
+  CHECK_EQ(rmdir(sub), 0);
+}
+
+static void test_listing_sync(void) { test_listing(0); }
+static void test_listing_async(void) { test_listing(1); }
+
 /* ---- cancel --------------------------------------------------------------------- */
 
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -568,6 +661,8 @@ int main(void) {
   RUN(test_dirs_async);
   RUN(test_meta_sync);
   RUN(test_meta_async);
+  RUN(test_listing_sync);
+  RUN(test_listing_async);
   RUN(test_cancel);
   RUN(test_errors);
   RUN(test_many);

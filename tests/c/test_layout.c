@@ -11,6 +11,9 @@
 #define ruv_fs_t uv_fs_t
 #define ruv_stat_t uv_stat_t
 #define ruv_timespec_t uv_timespec_t
+#define ruv_dirent_t uv_dirent_t
+#define ruv_dir_t uv_dir_t
+#define ruv_statfs_t uv_statfs_t
 #ifndef RUV_FS
 #define RUV_FS UV_FS
 #endif
@@ -37,6 +40,9 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_fs_t), 440);
   CHECK_EQ(sizeof(ruv_stat_t), 160);
   CHECK_EQ(sizeof(ruv_timespec_t), 16);
+  CHECK_EQ(sizeof(ruv_dirent_t), 16);
+  CHECK_EQ(sizeof(ruv_dir_t), 56);
+  CHECK_EQ(sizeof(ruv_statfs_t), 88);
 }
 
 static void test_size_functions_agree(void) {
