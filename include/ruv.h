@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netdb.h>
 
 struct ruv_loop_s;
 /* Declared ahead: the callback typedefs take pointers to them. */
@@ -20,6 +21,8 @@ struct ruv_connect_s;
 struct ruv_shutdown_s;
 struct ruv_work_s;
 struct ruv_fs_s;
+struct ruv_getaddrinfo_s;
+struct ruv_getnameinfo_s;
 
 #ifdef __cplusplus
 extern "C" {
@@ -665,6 +668,80 @@ typedef struct ruv_async_s ruv_async_t;
 typedef void (*ruv_async_cb)(ruv_async_t *handle);
 
 /**
+ * libuv's `uv_req_type`.
+ */
+typedef int ruv_req_type;
+
+/**
+ * `getaddrinfo`'s answer: `status` 0 and `res` (free it with
+ * *  `ruv_freeaddrinfo`), or a `RUV_EAI_*` error and NULL. 
+ */
+typedef void (*ruv_getaddrinfo_cb)(struct ruv_getaddrinfo_s *req, int status, struct addrinfo *res);
+
+/**
+ * A `getaddrinfo` request (libuv's `uv_getaddrinfo_t`, 160 bytes). 
+ */
+typedef struct ruv_getaddrinfo_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The loop (read-only). 
+   */
+  ruv_loop_t *loop;
+  void *work_private[5];
+  ruv_getaddrinfo_cb cb;
+  struct addrinfo *hints;
+  char *hostname;
+  char *service;
+  /**
+   * The answer, as the callback gets it (libuv marks it private, but
+   *     *  programs read it). 
+   */
+  struct addrinfo *addrinfo;
+  int retcode;
+} ruv_getaddrinfo_s;
+
+typedef struct ruv_getaddrinfo_s ruv_getaddrinfo_t;
+
+/**
+ * `getnameinfo`'s answer: `status` 0 and the host and service names
+ * *  (valid during the callback), or a `RUV_EAI_*` error. 
+ */
+typedef void (*ruv_getnameinfo_cb)(struct ruv_getnameinfo_s *req,
+                                   int status,
+                                   const char *hostname,
+                                   const char *service);
+
+/**
+ * A `getnameinfo` request (libuv's `uv_getnameinfo_t`, 1320 bytes). 
+ */
+typedef struct ruv_getnameinfo_s {
+  void *data;
+  ruv_req_type type;
+  void *reserved[6];
+  /**
+   * The loop (read-only). 
+   */
+  ruv_loop_t *loop;
+  void *work_private[5];
+  ruv_getnameinfo_cb getnameinfo_cb;
+  struct sockaddr_storage storage;
+  int flags;
+  /**
+   * The host name found (libuv marks it private, but programs read it). 
+   */
+  char host[1025];
+  /**
+   * The service name found. 
+   */
+  char service[32];
+  int retcode;
+} ruv_getnameinfo_s;
+
+typedef struct ruv_getnameinfo_s ruv_getnameinfo_t;
+
+/**
  * libuv's `uv_run_mode`: `RUV_RUN_DEFAULT`, `RUV_RUN_ONCE`, `RUV_RUN_NOWAIT`.
  */
 typedef int ruv_run_mode;
@@ -695,11 +772,6 @@ typedef struct ruv_handle_s ruv_handle_t;
  * `ruv_walk`'s callback.
  */
 typedef void (*ruv_walk_cb)(ruv_handle_t *handle, void *arg);
-
-/**
- * libuv's `uv_req_type`.
- */
-typedef int ruv_req_type;
 
 /**
  * libuv's `uv_fs_type`: which operation an `ruv_fs_t` is.
@@ -1555,6 +1627,52 @@ int ruv_async_init(ruv_loop_t *loop, ruv_async_t *async, ruv_async_cb async_cb);
  * *  untouched, until their close or request callback).
  */
 int ruv_async_send(ruv_async_t *async);
+
+/**
+ * Resolves `node` and/or `service` (at least one) with `hints` (may be
+ * *  NULL), as `getaddrinfo(3)`: `cb` gets 0 and the list (free it with
+ * *  `ruv_freeaddrinfo`), or a `RUV_EAI_*` error (RUV_EAI_CANCELED after
+ * *  `ruv_cancel`). With a NULL `cb` the lookup runs now: the result is
+ * *  returned and the list is in `req->addrinfo`. RUV_EINVAL for a NULL
+ * *  request or neither name.
+ * *
+ * *  # Safety
+ * *  `loop` is NULL or a `ruv_loop_t`; `req` NULL or a `ruv_getaddrinfo_t`
+ * *  that stays in place until its callback; `node` and `service` NULL or
+ * *  NUL-terminated strings (copied); `hints` NULL or an `addrinfo`. 
+ */
+int ruv_getaddrinfo(ruv_loop_t *loop,
+                    ruv_getaddrinfo_t *req,
+                    ruv_getaddrinfo_cb getaddrinfo_cb,
+                    const char *node,
+                    const char *service,
+                    const struct addrinfo *hints);
+
+/**
+ * Frees a list from `ruv_getaddrinfo` (NULL is fine).
+ * *
+ * *  # Safety
+ * *  `ai` is NULL or a list `ruv_getaddrinfo` returned, not freed yet. 
+ */
+void ruv_freeaddrinfo(struct addrinfo *ai);
+
+/**
+ * The host and service names of `addr` (IPv4 or IPv6), as
+ * *  `getnameinfo(3)` with `flags` (`NI_*`): `cb` gets 0 and the names (also
+ * *  in `req->host` and `req->service`), or a `RUV_EAI_*` error. With a NULL
+ * *  `cb` the lookup runs now and the status is returned. RUV_EINVAL for a
+ * *  NULL request or address, or another family.
+ * *
+ * *  # Safety
+ * *  `loop` is NULL or a `ruv_loop_t`; `req` NULL or a `ruv_getnameinfo_t`
+ * *  that stays in place until its callback; `addr` NULL or a socket address
+ * *  as large as its family's (copied). 
+ */
+int ruv_getnameinfo(ruv_loop_t *loop,
+                    ruv_getnameinfo_t *req,
+                    ruv_getnameinfo_cb getnameinfo_cb,
+                    const struct sockaddr *addr,
+                    int flags);
 
 /**
  * The message for an error code ("connection refused"). For an unknown code,
@@ -2936,9 +3054,10 @@ int ruv_queue_work(ruv_loop_t *loop,
                    ruv_after_work_cb after_work_cb);
 
 /**
- * Cancels a request that has not started: a work or fs request still
- * *  waiting for a thread of the pool is taken off the queue, and its callback
- * *  gets RUV_ECANCELED (from the loop, never inside this call). RUV_EBUSY if it is
+ * Cancels a request that has not started: a work, fs, getaddrinfo or
+ * *  getnameinfo request still waiting for a thread of the pool is taken off
+ * *  the queue, and its callback gets RUV_ECANCELED (RUV_EAI_CANCELED for the
+ * *  lookups), from the loop, never inside this call. RUV_EBUSY if it is
  * *  running or done; RUV_EINVAL for NULL and for requests that cannot be
  * *  cancelled (writes, connects, shutdowns: close the stream instead), as in
  * *  libuv. Call it on the loop's thread.

@@ -17,6 +17,7 @@ use crate::phase::{Phase, PhaseList};
 use crate::poll::PollFds;
 use crate::registry::Registry;
 use crate::req::ReqQueue;
+use crate::threadpool::Outcome;
 use crate::timer::TimerWheel;
 use std::ffi::c_int;
 use std::ptr::NonNull;
@@ -446,10 +447,15 @@ impl LoopInner {
             // SAFETY: the pool posts only requests this loop submitted, which
             // are in flight until delivered.
             let req = unsafe { crate::req::Req::new(req) };
-            let result = finished.outcome.result;
-            if req.kind() == crate::req::ReqKind::Fs {
-                Self::fs_record(finished.req, finished.outcome);
-            }
+            let result = match finished.outcome {
+                Outcome::Work => 0,
+                Outcome::Fs(outcome) => {
+                    let result = outcome.result;
+                    Self::fs_record(finished.req, *outcome);
+                    result
+                }
+                Outcome::Dns(outcome) => Self::dns_record(req, *outcome) as isize,
+            };
             self.req_complete(req, result);
         }
         self.pool_done = done;

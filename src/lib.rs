@@ -38,6 +38,7 @@ pub mod abi;
 mod addr;
 mod async_handle;
 mod clock;
+mod dns;
 mod error;
 mod event_loop;
 mod fs;

@@ -18,10 +18,7 @@
 //! requests that are still queued are delivered in the close phase, before
 //! its close callback, so no callback ever runs after the close callback.
 
-use crate::abi::{
-    RUV_CONNECT, RUV_FS, RUV_SHUTDOWN, RUV_WORK, RUV_WRITE, ruv_connect_t, ruv_fs_t, ruv_req_t, ruv_shutdown_t,
-    ruv_work_t, ruv_write_t,
-};
+use crate::abi::*;
 use crate::event_loop::LoopInner;
 use crate::handle::Handle;
 use std::ptr::{NonNull, null_mut};
@@ -36,6 +33,8 @@ pub(crate) enum ReqKind {
     Shutdown = 3,
     Work = 4,
     Fs = 5,
+    GetAddrInfo = 6,
+    GetNameInfo = 7,
 }
 
 impl ReqKind {
@@ -47,6 +46,8 @@ impl ReqKind {
             ReqKind::Shutdown => RUV_SHUTDOWN,
             ReqKind::Work => RUV_WORK,
             ReqKind::Fs => RUV_FS,
+            ReqKind::GetAddrInfo => RUV_GETADDRINFO,
+            ReqKind::GetNameInfo => RUV_GETNAMEINFO,
         }
     }
 }
@@ -268,6 +269,8 @@ impl LoopInner {
                 ReqKind::Shutdown => Self::deliver_shutdown(req.cast::<ruv_shutdown_t>(), status),
                 ReqKind::Work => Self::deliver_work(req.cast::<ruv_work_t>(), status),
                 ReqKind::Fs => Self::deliver_fs(req.cast::<ruv_fs_t>(), result),
+                ReqKind::GetAddrInfo => Self::deliver_getaddrinfo(req.cast::<ruv_getaddrinfo_t>(), status),
+                ReqKind::GetNameInfo => Self::deliver_getnameinfo(req.cast::<ruv_getnameinfo_t>(), status),
             }
         }
     }

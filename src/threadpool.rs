@@ -19,16 +19,25 @@
 //! job starts a new pool.
 
 use crate::abi::ruv_work_t;
+use crate::dns::{DnsOp, DnsOutcome};
 use crate::fs::{FsOp, FsOutcome};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 /// A finished job, for its loop's thread: the request and what the work
-/// produced (for an fs request, what goes into the request).
+/// produced, to go into the request.
 pub(crate) struct Done {
     pub req: usize,
-    pub outcome: FsOutcome,
+    pub outcome: Outcome,
+}
+
+/// What a job produced.
+pub(crate) enum Outcome {
+    /// `ruv_queue_work`: the caller's work ran.
+    Work,
+    Fs(Box<FsOutcome>),
+    Dns(Box<DnsOutcome>),
 }
 
 /// Where a loop's finished jobs wait for the loop thread.
@@ -67,6 +76,8 @@ pub(crate) enum Work {
     Queued(unsafe extern "C" fn(*mut ruv_work_t)),
     /// An fs operation with its own arguments (`fs.rs`).
     Fs(Box<FsOp>),
+    /// A lookup with its own arguments (`dns.rs`).
+    Dns(Box<DnsOp>),
 }
 
 impl Work {
@@ -80,9 +91,10 @@ impl Work {
                 // SAFETY: the caller's function with the caller's request,
                 // which stays in place until its after-work callback.
                 unsafe { work_cb(req as *mut ruv_work_t) };
-                Done { req, outcome: FsOutcome::default() }
+                Done { req, outcome: Outcome::Work }
             }
-            Work::Fs(op) => Done { req, outcome: op.run() },
+            Work::Fs(op) => Done { req, outcome: Outcome::Fs(Box::new(op.run())) },
+            Work::Dns(op) => Done { req, outcome: Outcome::Dns(Box::new(op.run())) },
         }
     }
 }

@@ -12,6 +12,7 @@ const CORE: &[&str] = &[
     "addr",
     "async_handle",
     "clock",
+    "dns",
     "error",
     "event_loop",
     "fs",

@@ -300,6 +300,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_err_name_r ruv_err_name_r
 #define uv_file ruv_file
 #define uv_fileno ruv_fileno
+#define uv_freeaddrinfo ruv_freeaddrinfo
 #define uv_fs_access ruv_fs_access
 #define uv_fs_cb ruv_fs_cb
 #define uv_fs_chmod ruv_fs_chmod
@@ -348,6 +349,14 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_fs_unlink ruv_fs_unlink
 #define uv_fs_utime ruv_fs_utime
 #define uv_fs_write ruv_fs_write
+#define uv_getaddrinfo ruv_getaddrinfo
+#define uv_getaddrinfo_cb ruv_getaddrinfo_cb
+#define uv_getaddrinfo_s ruv_getaddrinfo_s
+#define uv_getaddrinfo_t ruv_getaddrinfo_t
+#define uv_getnameinfo ruv_getnameinfo
+#define uv_getnameinfo_cb ruv_getnameinfo_cb
+#define uv_getnameinfo_s ruv_getnameinfo_s
+#define uv_getnameinfo_t ruv_getnameinfo_t
 #define uv_gid_t ruv_gid_t
 #define uv_handle_get_data ruv_handle_get_data
 #define uv_handle_get_loop ruv_handle_get_loop

@@ -6,6 +6,7 @@
 //! and writes these types, the C boundary (`crate::ffi`) passes them through.
 
 pub mod async_handle;
+pub mod dns;
 pub mod error;
 pub mod event_loop;
 pub mod fs;
@@ -21,6 +22,7 @@ pub mod timer;
 pub mod work;
 
 pub use async_handle::*;
+pub use dns::*;
 pub use error::*;
 pub use event_loop::*;
 pub use fs::*;

@@ -16,6 +16,7 @@
 
 pub mod addr;
 pub mod async_handle;
+pub mod dns;
 pub mod error;
 pub mod event_loop;
 pub mod fs;

@@ -32,9 +32,10 @@ pub unsafe extern "C" fn ruv_queue_work(
     }
 }
 
-/** Cancels a request that has not started: a work or fs request still
- *  waiting for a thread of the pool is taken off the queue, and its callback
- *  gets RUV_ECANCELED (from the loop, never inside this call). RUV_EBUSY if it is
+/** Cancels a request that has not started: a work, fs, getaddrinfo or
+ *  getnameinfo request still waiting for a thread of the pool is taken off
+ *  the queue, and its callback gets RUV_ECANCELED (RUV_EAI_CANCELED for the
+ *  lookups), from the loop, never inside this call. RUV_EBUSY if it is
  *  running or done; RUV_EINVAL for NULL and for requests that cannot be
  *  cancelled (writes, connects, shutdowns: close the stream instead), as in
  *  libuv. Call it on the loop's thread.
@@ -45,26 +46,22 @@ pub unsafe extern "C" fn ruv_queue_work(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_cancel(req: *mut ruv_req_t) -> c_int {
     let Some(req) = NonNull::new(req) else { return RUV_EINVAL };
-    // SAFETY: a request struct; its type field is read first.
-    match unsafe { (*req.as_ptr()).r#type } {
-        RUV_FS => {
-            let fs = req.cast::<ruv_fs_t>();
-            // SAFETY: an fs request, whose `loop` was set when it was submitted.
-            match unsafe { checked_loop((*fs.as_ptr()).r#loop) } {
-                // SAFETY: a live loop; no user code runs in `cancel_work`.
-                Ok(lp) => status(unsafe { &mut *lp }.cancel_work(req.cast())),
-                Err(m) => m.code,
-            }
+    let r = req.as_ptr();
+    // SAFETY: a request of the type its `type` says, whose `loop` was set
+    // when it was submitted.
+    let c_loop = unsafe {
+        match (*r).r#type {
+            RUV_WORK => (*r.cast::<ruv_work_t>()).r#loop,
+            RUV_FS => (*r.cast::<ruv_fs_t>()).r#loop,
+            RUV_GETADDRINFO => (*r.cast::<ruv_getaddrinfo_t>()).r#loop,
+            RUV_GETNAMEINFO => (*r.cast::<ruv_getnameinfo_t>()).r#loop,
+            _ => return RUV_EINVAL,
         }
-        RUV_WORK => {
-            let work = req.cast::<ruv_work_t>();
-            // SAFETY: a work request, whose `loop` was set by ruv_queue_work.
-            match unsafe { checked_loop((*work.as_ptr()).r#loop) } {
-                // SAFETY: a live loop; no user code runs in `cancel_work`.
-                Ok(lp) => status(unsafe { &mut *lp }.cancel_work(work.cast())),
-                Err(m) => m.code,
-            }
-        }
-        _ => RUV_EINVAL,
+    };
+    // SAFETY: validated before use.
+    match unsafe { checked_loop(c_loop) } {
+        // SAFETY: a live loop; no user code runs in `cancel_work`.
+        Ok(lp) => status(unsafe { &mut *lp }.cancel_work(req)),
+        Err(m) => m.code,
     }
 }

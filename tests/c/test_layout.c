@@ -14,6 +14,8 @@
 #define ruv_dirent_t uv_dirent_t
 #define ruv_dir_t uv_dir_t
 #define ruv_statfs_t uv_statfs_t
+#define ruv_getaddrinfo_t uv_getaddrinfo_t
+#define ruv_getnameinfo_t uv_getnameinfo_t
 #ifndef RUV_FS
 #define RUV_FS UV_FS
 #endif
@@ -43,6 +45,15 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_dirent_t), 16);
   CHECK_EQ(sizeof(ruv_dir_t), 56);
   CHECK_EQ(sizeof(ruv_statfs_t), 88);
+  CHECK_EQ(sizeof(ruv_getaddrinfo_t), 160);
+  CHECK_EQ(sizeof(ruv_getnameinfo_t), 1320);
+  CHECK_EQ(offsetof(ruv_getaddrinfo_t, loop), 64);
+  CHECK_EQ(offsetof(ruv_getaddrinfo_t, addrinfo), 144);
+  CHECK_EQ(offsetof(ruv_getnameinfo_t, loop), 64);
+  CHECK_EQ(offsetof(ruv_getnameinfo_t, host), 252);
+  CHECK_EQ(offsetof(ruv_getnameinfo_t, service), 1277);
+  CHECK_EQ(ruv_req_size(RUV_GETADDRINFO), sizeof(ruv_getaddrinfo_t));
+  CHECK_EQ(ruv_req_size(RUV_GETNAMEINFO), sizeof(ruv_getnameinfo_t));
 }
 
 static void test_size_functions_agree(void) {
