@@ -912,14 +912,14 @@ typedef struct ruv_dir_s {
 typedef struct ruv_dir_s ruv_dir_t;
 
 /**
- * `ruv_close`'s callback; the handle's memory may be freed from inside it.
- */
-typedef void (*ruv_close_cb)(ruv_handle_t *handle);
-
-/**
  * A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. 
  */
 typedef int ruv_os_fd_t;
+
+/**
+ * `ruv_close`'s callback; the handle's memory may be freed from inside it.
+ */
+typedef void (*ruv_close_cb)(ruv_handle_t *handle);
 
 /**
  * An idle handle (libuv's `uv_idle_t`, 120 bytes). 
@@ -2304,6 +2304,18 @@ int ruv_fs_closedir(ruv_loop_t *loop, ruv_fs_t *req, ruv_dir_t *dir, ruv_fs_cb c
  * *  As `ruv_fs_open`. 
  */
 int ruv_fs_statfs(ruv_loop_t *loop, ruv_fs_t *req, const char *path, ruv_fs_cb cb);
+
+/**
+ * The platform handle of C runtime descriptor `fd`: on Unix, `fd` itself
+ * *  (as libuv). 
+ */
+ruv_os_fd_t ruv_get_osfhandle(int fd);
+
+/**
+ * The C runtime descriptor of platform handle `os_fd`: on Unix, `os_fd`
+ * *  itself (as libuv). 
+ */
+int ruv_open_osfhandle(ruv_os_fd_t os_fd);
 
 /**
  * Closes a handle: stops it at once and calls `close_cb` (which may be NULL)

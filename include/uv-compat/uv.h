@@ -349,6 +349,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_fs_unlink ruv_fs_unlink
 #define uv_fs_utime ruv_fs_utime
 #define uv_fs_write ruv_fs_write
+#define uv_get_osfhandle ruv_get_osfhandle
 #define uv_getaddrinfo ruv_getaddrinfo
 #define uv_getaddrinfo_cb ruv_getaddrinfo_cb
 #define uv_getaddrinfo_s ruv_getaddrinfo_s
@@ -403,6 +404,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_loop_t ruv_loop_t
 #define uv_metrics_idle_time ruv_metrics_idle_time
 #define uv_now ruv_now
+#define uv_open_osfhandle ruv_open_osfhandle
 #define uv_os_fd_t ruv_os_fd_t
 #define uv_os_sock_t ruv_os_sock_t
 #define uv_pipe_init ruv_pipe_init

@@ -784,3 +784,17 @@ pub unsafe extern "C" fn ruv_fs_statfs(
     // SAFETY: forwarded.
     unsafe { submit(r#loop, req, self::path(path).map(|path| FsOp::Statfs { path }), cb) }
 }
+
+/** The platform handle of C runtime descriptor `fd`: on Unix, `fd` itself
+ *  (as libuv). */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_get_osfhandle(fd: c_int) -> ruv_os_fd_t {
+    fd
+}
+
+/** The C runtime descriptor of platform handle `os_fd`: on Unix, `os_fd`
+ *  itself (as libuv). */
+#[unsafe(no_mangle)]
+pub extern "C" fn ruv_open_osfhandle(os_fd: ruv_os_fd_t) -> c_int {
+    os_fd
+}

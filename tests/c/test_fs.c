@@ -614,6 +614,9 @@ static void test_errors(void) {
   CHECK(ruv_fs_get_path(NULL) == NULL);
   CHECK(ruv_fs_get_statbuf(NULL) == NULL);
   ruv_fs_req_cleanup(NULL);
+  /* descriptors are their own platform handles on Unix */
+  CHECK_EQ(ruv_get_osfhandle(7), 7);
+  CHECK_EQ(ruv_open_osfhandle(9), 9);
   /* cleanup of a request that never ran */
   memset(&req, 0, sizeof req);
   ruv_fs_req_cleanup(&req);
