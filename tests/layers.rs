@@ -24,6 +24,7 @@ const CORE: &[&str] = &[
     "stream",
     "sys",
     "tcp",
+    "thread",
     "threadpool",
     "timer",
     "work",
