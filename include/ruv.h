@@ -12,6 +12,32 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <semaphore.h>
+
+/** A `ruv_once_t`'s initial value, for static initialisation (libuv's
+ *  `UV_ONCE_INIT`). */
+#define RUV_ONCE_INIT PTHREAD_ONCE_INIT
+
+/* ruv_rwlock_t and ruv_barrier_t are pthread_rwlock_t and pthread_barrier_t
+ * (src/abi/thread.rs), which glibc declares only with POSIX features on: not
+ * under `-std=c11` alone, without _POSIX_C_SOURCE (200112L or later),
+ * _DEFAULT_SOURCE or _GNU_SOURCE. There the same bytes stand in for them, so
+ * that ruv.h still compiles (libuv's uv.h does not); use them through the
+ * ruv_rwlock_* and ruv_barrier_* functions. */
+#if defined(PTHREAD_RWLOCK_INITIALIZER) || !defined(__SIZEOF_PTHREAD_RWLOCK_T)
+/** A read-write lock (libuv's `uv_rwlock_t`: a `pthread_rwlock_t`, 56 bytes). */
+typedef pthread_rwlock_t ruv_rwlock_t;
+#else
+typedef union { char size[__SIZEOF_PTHREAD_RWLOCK_T]; long align; } ruv_rwlock_t;
+#endif
+#if defined(PTHREAD_BARRIER_SERIAL_THREAD) || !defined(__SIZEOF_PTHREAD_BARRIER_T)
+/** A barrier (libuv's `uv_barrier_t` on Linux: a `pthread_barrier_t`, 32
+ *  bytes). */
+typedef pthread_barrier_t ruv_barrier_t;
+#else
+typedef union { char size[__SIZEOF_PTHREAD_BARRIER_T]; long align; } ruv_barrier_t;
+#endif
 
 struct ruv_loop_s;
 /* Declared ahead: the callback typedefs take pointers to them. */
@@ -23,6 +49,8 @@ struct ruv_work_s;
 struct ruv_fs_s;
 struct ruv_getaddrinfo_s;
 struct ruv_getnameinfo_s;
+/* netdb.h hides it in strict ISO C modes; only pointers to it are used. */
+struct addrinfo;
 
 #ifdef __cplusplus
 extern "C" {
@@ -557,6 +585,19 @@ int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
  * `ruv_tcp_bind` flag: an IPv6 socket that does not take IPv4 connections.
  */
 #define RUV_TCP_IPV6ONLY 1
+
+/**
+ * The priorities `ruv_thread_setpriority` takes. 
+ */
+#define RUV_THREAD_PRIORITY_HIGHEST 2
+
+#define RUV_THREAD_PRIORITY_ABOVE_NORMAL 1
+
+#define RUV_THREAD_PRIORITY_NORMAL 0
+
+#define RUV_THREAD_PRIORITY_BELOW_NORMAL -1
+
+#define RUV_THREAD_PRIORITY_LOWEST -2
 
 /**
  * The `active_reqs` field of `ruv_loop_t`. 
@@ -1234,6 +1275,59 @@ typedef struct ruv_tcp_s ruv_tcp_t;
 typedef struct ruv_connect_s ruv_connect_t;
 
 /**
+ * A thread (libuv's `uv_thread_t`: a `pthread_t`). 
+ */
+typedef pthread_t ruv_thread_t;
+
+/**
+ * What a thread started by `ruv_thread_create` runs, with its `arg`. 
+ */
+typedef void (*ruv_thread_cb)(void *arg);
+
+/**
+ * Options for `ruv_thread_create_ex` (libuv's `uv_thread_options_t`). 
+ */
+typedef struct ruv_thread_options_s {
+  /**
+   * RUV_THREAD_NO_FLAGS or RUV_THREAD_HAS_STACK_SIZE. 
+   */
+  unsigned int flags;
+  /**
+   * The new thread's stack size in bytes, read with
+   *     *  RUV_THREAD_HAS_STACK_SIZE; 0 for the default. 
+   */
+  size_t stack_size;
+} ruv_thread_options_s;
+
+typedef struct ruv_thread_options_s ruv_thread_options_t;
+
+/**
+ * A mutex (libuv's `uv_mutex_t`: a `pthread_mutex_t`, 40 bytes). 
+ */
+typedef pthread_mutex_t ruv_mutex_t;
+
+/**
+ * A semaphore (libuv's `uv_sem_t`: a `sem_t`, 32 bytes). 
+ */
+typedef sem_t ruv_sem_t;
+
+/**
+ * A condition variable (libuv's `uv_cond_t`: a `pthread_cond_t`, 48 bytes). 
+ */
+typedef pthread_cond_t ruv_cond_t;
+
+/**
+ * A one-time initialisation guard (libuv's `uv_once_t`: a
+ * *  `pthread_once_t`); initialise it statically with `RUV_ONCE_INIT`. 
+ */
+typedef pthread_once_t ruv_once_t;
+
+/**
+ * A thread-local storage key (libuv's `uv_key_t`: a `pthread_key_t`). 
+ */
+typedef pthread_key_t ruv_key_t;
+
+/**
  * A timer (libuv's `uv_timer_t`, 152 bytes). 
  */
 typedef struct ruv_timer_s {
@@ -1290,6 +1384,12 @@ typedef struct ruv_work_s ruv_work_t;
  * libuv's `uv_loop_option`, for `ruv_loop_configure`.
  */
 typedef int ruv_loop_option;
+
+/**
+ * libuv's `uv_thread_create_flags`: the bits of
+ * *  `ruv_thread_options_t.flags`. 
+ */
+typedef int ruv_thread_create_flags;
 
 /**
  * A file system's figures (libuv's `uv_statfs_t`), from `ruv_fs_statfs`
@@ -1478,6 +1578,13 @@ typedef struct ruv_statfs_s ruv_statfs_t;
 #define RUV_RANDOM 10
 
 #define RUV_REQ_TYPE_MAX 11
+
+#define RUV_THREAD_NO_FLAGS 0
+
+/**
+ * `stack_size` is set. 
+ */
+#define RUV_THREAD_HAS_STACK_SIZE 1
 
 
 
@@ -2970,6 +3077,457 @@ int ruv_tcp_simultaneous_accepts(ruv_tcp_t *handle, int enable);
  * *  until their close or request callback).
  */
 int ruv_tcp_close_reset(ruv_tcp_t *handle, ruv_close_cb close_cb);
+
+/**
+ * Starts a thread running `entry(arg)` and writes its id to `*tid`
+ * *  (before the thread runs). Its stack is RLIMIT_STACK's size (2 MiB when
+ * *  that is unlimited), as libuv's. Join it with `ruv_thread_join` or detach
+ * *  it with `ruv_thread_detach`. RUV_EINVAL for a NULL `tid` or `entry`;
+ * *  pthread_create's error (RUV_EAGAIN: too many threads) otherwise.
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a writable `ruv_thread_t`; `entry` may use
+ * *  `arg` on the new thread. 
+ */
+int ruv_thread_create(ruv_thread_t *tid, ruv_thread_cb entry, void *arg);
+
+/**
+ * `ruv_thread_create` with options. With RUV_THREAD_HAS_STACK_SIZE in
+ * *  `params->flags`, a `stack_size` other than 0 is rounded up to a page and
+ * *  to at least PTHREAD_STACK_MIN (8 KiB if that is smaller), as libuv does;
+ * *  0 (or no flag) is the default size. RUV_EINVAL for a NULL `tid`,
+ * *  `params` or `entry`, or a size too large to round.
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a writable `ruv_thread_t`, `params` is NULL
+ * *  or points at a `ruv_thread_options_t`; `entry` may use `arg` on the new
+ * *  thread. 
+ */
+int ruv_thread_create_ex(ruv_thread_t *tid,
+                         const ruv_thread_options_t *params,
+                         ruv_thread_cb entry,
+                         void *arg);
+
+/**
+ * Waits for the thread to end, and frees it. It must be a thread
+ * *  `ruv_thread_create(_ex)` started, joined once and not detached: RUV_EINVAL
+ * *  for any other (where pthreads would read a freed thread), and for NULL;
+ * *  -EDEADLK for the calling thread itself.
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a `ruv_thread_t`. 
+ */
+int ruv_thread_join(ruv_thread_t *tid);
+
+/**
+ * Detaches the thread: it frees itself when it ends, and cannot be joined.
+ * *  It must be a thread `ruv_thread_create(_ex)` started, neither joined nor
+ * *  detached yet (a thread may detach itself): RUV_EINVAL for any other, and
+ * *  for NULL.
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a `ruv_thread_t`. 
+ */
+int ruv_thread_detach(ruv_thread_t *tid);
+
+/**
+ * The calling thread. 
+ */
+ruv_thread_t ruv_thread_self(void);
+
+/**
+ * Non-zero if `t1` and `t2` are the same thread, else 0 (also for NULL,
+ * *  with one line on stderr).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at a `ruv_thread_t`. 
+ */
+int ruv_thread_equal(const ruv_thread_t *t1, const ruv_thread_t *t2);
+
+/**
+ * Names the calling thread; on Linux a name is cut to its first 15 bytes,
+ * *  as libuv cuts it. RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `name` is NULL or points at a NUL-terminated string. 
+ */
+int ruv_thread_setname(const char *name);
+
+/**
+ * Copies the name of thread `tid` to `name`, cut to `size - 1` bytes and
+ * *  NUL-terminated. RUV_EINVAL for NULL or a `size` of 0. As in libuv, `tid`
+ * *  must not have ended and been joined (or ended detached).
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a `ruv_thread_t`; `name` is NULL or points at
+ * *  `size` writable bytes. 
+ */
+int ruv_thread_getname(ruv_thread_t *tid, char *name, size_t size);
+
+/**
+ * Sets the CPUs thread `tid` may run on: those whose byte in `cpumask` is
+ * *  not 0. Saves the previous setting in `oldmask` (the same form) unless it
+ * *  is NULL. `mask_size` is the bytes of each mask, at least
+ * *  `ruv_cpumask_size()`: RUV_EINVAL if smaller, and for a NULL `tid` or
+ * *  `cpumask`.
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a `ruv_thread_t` that has not been joined;
+ * *  `cpumask` is NULL or points at `mask_size` readable bytes, `oldmask` at
+ * *  `mask_size` writable bytes. 
+ */
+int ruv_thread_setaffinity(ruv_thread_t *tid, char *cpumask, char *oldmask, size_t mask_size);
+
+/**
+ * Writes the CPUs thread `tid` may run on to `cpumask`: one byte per CPU,
+ * *  1 or 0. RUV_EINVAL if `mask_size` is below `ruv_cpumask_size()`, and for
+ * *  NULL.
+ * *
+ * *  # Safety
+ * *  `tid` is NULL or points at a `ruv_thread_t` that has not been joined;
+ * *  `cpumask` is NULL or points at `mask_size` writable bytes. 
+ */
+int ruv_thread_getaffinity(ruv_thread_t *tid, char *cpumask, size_t mask_size);
+
+/**
+ * The CPU the calling thread runs on (0 up), or an error. 
+ */
+int ruv_thread_getcpu(void);
+
+/**
+ * The number of CPUs an affinity mask holds (CPU_SETSIZE, 1024): the
+ * *  smallest `mask_size` of `ruv_thread_setaffinity` and
+ * *  `ruv_thread_getaffinity`. 
+ */
+int ruv_cpumask_size(void);
+
+/**
+ * Sets the scheduling priority of thread `tid`, one of
+ * *  RUV_THREAD_PRIORITY_LOWEST, _BELOW_NORMAL, _NORMAL, _ABOVE_NORMAL and
+ * *  _HIGHEST (RUV_EINVAL for another value). As in libuv on Linux: for the
+ * *  calling thread under the default policy it sets the thread's nice value
+ * *  to -2 times the priority (raising it above what it is takes privilege:
+ * *  RUV_EACCES); under a real-time policy it picks from the policy's range.
+ * *  As in libuv, `tid` must not have ended and been joined.
+ * *
+ * *  # Safety
+ * *  None beyond `tid` naming a thread that has not been joined. 
+ */
+int ruv_thread_setpriority(ruv_thread_t tid, int priority);
+
+/**
+ * Writes the scheduling priority of thread `tid` to `*priority`. As in
+ * *  libuv on Linux: for the calling thread under the default policy, its
+ * *  nice value (so 4 after RUV_THREAD_PRIORITY_LOWEST); else the policy's
+ * *  priority (0 under the default policy). RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `tid` names a thread that has not been joined; `priority` is NULL or
+ * *  points at a writable `int`. 
+ */
+int ruv_thread_getpriority(ruv_thread_t tid, int *priority);
+
+/**
+ * Initialises a mutex. It checks its use: locking it again from the
+ * *  thread that holds it, or unlocking it from one that does not, is
+ * *  reported (one line on stderr) instead of hanging or breaking the mutex.
+ * *  RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `handle` is NULL or points at a writable `ruv_mutex_t`. 
+ */
+int ruv_mutex_init(ruv_mutex_t *handle);
+
+/**
+ * Initialises a recursive mutex: the thread that holds it may lock it
+ * *  again, and unlocks it as many times. RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `handle` is NULL or points at a writable `ruv_mutex_t`. 
+ */
+int ruv_mutex_init_recursive(ruv_mutex_t *handle);
+
+/**
+ * Destroys a mutex. A locked mutex is left alone, with one line on
+ * *  stderr (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `handle` is NULL or points at a `ruv_mutex_t`. 
+ */
+void ruv_mutex_destroy(ruv_mutex_t *handle);
+
+/**
+ * Locks the mutex, waiting for it. If the calling thread holds it already
+ * *  (and it is not recursive), or it was destroyed, prints one line and
+ * *  returns without locking (libuv aborts or hangs).
+ * *
+ * *  # Safety
+ * *  `handle` is NULL or points at a `ruv_mutex_t`. 
+ */
+void ruv_mutex_lock(ruv_mutex_t *handle);
+
+/**
+ * Locks the mutex if it is free: 0, or RUV_EBUSY if a thread (the calling
+ * *  one included) holds it. RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `handle` is NULL or points at a `ruv_mutex_t`. 
+ */
+int ruv_mutex_trylock(ruv_mutex_t *handle);
+
+/**
+ * Unlocks the mutex. If the calling thread does not hold it, prints one
+ * *  line and leaves it alone (libuv aborts, or breaks the mutex).
+ * *
+ * *  # Safety
+ * *  `handle` is NULL or points at a `ruv_mutex_t`. 
+ */
+void ruv_mutex_unlock(ruv_mutex_t *handle);
+
+/**
+ * Initialises a read-write lock. RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a writable `ruv_rwlock_t`. 
+ */
+int ruv_rwlock_init(ruv_rwlock_t *rwlock);
+
+/**
+ * Destroys a read-write lock.
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+void ruv_rwlock_destroy(ruv_rwlock_t *rwlock);
+
+/**
+ * Takes the lock for reading, waiting while a writer holds it. If the
+ * *  calling thread holds it for writing, prints one line and returns
+ * *  without it (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+void ruv_rwlock_rdlock(ruv_rwlock_t *rwlock);
+
+/**
+ * Takes the lock for reading if no writer holds it: 0, or RUV_EBUSY.
+ * *  RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+int ruv_rwlock_tryrdlock(ruv_rwlock_t *rwlock);
+
+/**
+ * Releases a read hold of the lock. Call it only from a thread holding it
+ * *  for reading: pthreads does not check that.
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+void ruv_rwlock_rdunlock(ruv_rwlock_t *rwlock);
+
+/**
+ * Takes the lock for writing, waiting for its readers and writer. If the
+ * *  calling thread holds it for writing, prints one line and returns
+ * *  without it (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+void ruv_rwlock_wrlock(ruv_rwlock_t *rwlock);
+
+/**
+ * Takes the lock for writing if nobody holds it: 0, or RUV_EBUSY.
+ * *  RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+int ruv_rwlock_trywrlock(ruv_rwlock_t *rwlock);
+
+/**
+ * Releases the write hold of the lock. Call it only from the thread
+ * *  holding it for writing: pthreads does not check that.
+ * *
+ * *  # Safety
+ * *  `rwlock` is NULL or points at a `ruv_rwlock_t`. 
+ */
+void ruv_rwlock_wrunlock(ruv_rwlock_t *rwlock);
+
+/**
+ * Initialises a semaphore (of this process) at `value`. RUV_EINVAL for
+ * *  NULL and for a value above SEM_VALUE_MAX.
+ * *
+ * *  # Safety
+ * *  `sem` is NULL or points at a writable `ruv_sem_t`. 
+ */
+int ruv_sem_init(ruv_sem_t *sem, unsigned int value);
+
+/**
+ * Destroys a semaphore.
+ * *
+ * *  # Safety
+ * *  `sem` is NULL or points at a `ruv_sem_t`. 
+ */
+void ruv_sem_destroy(ruv_sem_t *sem);
+
+/**
+ * Adds one to the semaphore, waking a waiter. At SEM_VALUE_MAX prints one
+ * *  line and leaves it (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `sem` is NULL or points at a `ruv_sem_t`. 
+ */
+void ruv_sem_post(ruv_sem_t *sem);
+
+/**
+ * Takes one from the semaphore, waiting while it is 0 (through signals).
+ * *
+ * *  # Safety
+ * *  `sem` is NULL or points at a `ruv_sem_t`. 
+ */
+void ruv_sem_wait(ruv_sem_t *sem);
+
+/**
+ * Takes one from the semaphore if it is not 0: 0, or RUV_EAGAIN.
+ * *  RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `sem` is NULL or points at a `ruv_sem_t`. 
+ */
+int ruv_sem_trywait(ruv_sem_t *sem);
+
+/**
+ * Initialises a condition variable (its timed waits use a monotonic
+ * *  clock). RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `cond` is NULL or points at a writable `ruv_cond_t`. 
+ */
+int ruv_cond_init(ruv_cond_t *cond);
+
+/**
+ * Destroys a condition variable.
+ * *
+ * *  # Safety
+ * *  `cond` is NULL or points at a `ruv_cond_t`. 
+ */
+void ruv_cond_destroy(ruv_cond_t *cond);
+
+/**
+ * Wakes one thread waiting on the condition variable, if any.
+ * *
+ * *  # Safety
+ * *  `cond` is NULL or points at a `ruv_cond_t`. 
+ */
+void ruv_cond_signal(ruv_cond_t *cond);
+
+/**
+ * Wakes every thread waiting on the condition variable.
+ * *
+ * *  # Safety
+ * *  `cond` is NULL or points at a `ruv_cond_t`. 
+ */
+void ruv_cond_broadcast(ruv_cond_t *cond);
+
+/**
+ * Releases `mutex`, which the calling thread holds, waits to be woken,
+ * *  and takes `mutex` again. Wake-ups may be spurious: wait in a loop on the
+ * *  condition. If the calling thread does not hold `mutex`, prints one line
+ * *  and returns at once (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `cond` is NULL or points at a `ruv_cond_t`, `mutex` at a `ruv_mutex_t`. 
+ */
+void ruv_cond_wait(ruv_cond_t *cond, ruv_mutex_t *mutex);
+
+/**
+ * `ruv_cond_wait` for at most `timeout` nanoseconds: 0 when woken (or
+ * *  spuriously), RUV_ETIMEDOUT when the time passed first; `mutex` is held
+ * *  again either way. RUV_EINVAL for NULL, RUV_EPERM if the calling thread
+ * *  does not hold `mutex` (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `cond` is NULL or points at a `ruv_cond_t`, `mutex` at a `ruv_mutex_t`. 
+ */
+int ruv_cond_timedwait(ruv_cond_t *cond, ruv_mutex_t *mutex, uint64_t timeout);
+
+/**
+ * Initialises a barrier for `count` threads. RUV_EINVAL for NULL and for a
+ * *  count of 0.
+ * *
+ * *  # Safety
+ * *  `barrier` is NULL or points at a writable `ruv_barrier_t`. 
+ */
+int ruv_barrier_init(ruv_barrier_t *barrier, unsigned int count);
+
+/**
+ * Destroys a barrier.
+ * *
+ * *  # Safety
+ * *  `barrier` is NULL or points at a `ruv_barrier_t`. 
+ */
+void ruv_barrier_destroy(ruv_barrier_t *barrier);
+
+/**
+ * Waits until `count` threads wait on the barrier, then lets them all go.
+ * *  Returns 1 in exactly one of them (to destroy the barrier, say:
+ * *  `if (ruv_barrier_wait(&b) > 0) ruv_barrier_destroy(&b);`) and 0 in the
+ * *  others; RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `barrier` is NULL or points at a `ruv_barrier_t`. 
+ */
+int ruv_barrier_wait(ruv_barrier_t *barrier);
+
+/**
+ * Runs `callback` unless a call with `guard` has run it; calls racing it
+ * *  wait until it has returned. `guard` starts as RUV_ONCE_INIT (a static
+ * *  initialiser). NULL prints one line.
+ * *
+ * *  # Safety
+ * *  `guard` is NULL or points at a `ruv_once_t` that started as
+ * *  RUV_ONCE_INIT. 
+ */
+void ruv_once(ruv_once_t *guard, void (*callback)(void));
+
+/**
+ * Creates a thread-local storage key; every thread's value starts NULL.
+ * *  RUV_EINVAL for NULL, RUV_EAGAIN when the process has no keys left.
+ * *
+ * *  # Safety
+ * *  `key` is NULL or points at a writable `ruv_key_t`. 
+ */
+int ruv_key_create(ruv_key_t *key);
+
+/**
+ * Deletes the key (the threads' values are not freed). A key not in use
+ * *  (deleted already) prints one line (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `key` is NULL or points at a `ruv_key_t`. 
+ */
+void ruv_key_delete(ruv_key_t *key);
+
+/**
+ * The calling thread's value for the key: NULL if it has set none, and
+ * *  for a key not in use (NULL `key`: one line).
+ * *
+ * *  # Safety
+ * *  `key` is NULL or points at a `ruv_key_t`. 
+ */
+void *ruv_key_get(ruv_key_t *key);
+
+/**
+ * Sets the calling thread's value for the key. A key not in use prints
+ * *  one line (libuv aborts).
+ * *
+ * *  # Safety
+ * *  `key` is NULL or points at a `ruv_key_t`. 
+ */
+void ruv_key_set(ruv_key_t *key, void *value);
 
 /**
  * Initialises a timer on `loop`.

@@ -20,6 +20,7 @@
 //!      listening on any descriptor), [`tcp`], [`pipe`];
 //!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
 //!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
+//!    - threads and locks: [`thread`] (libuv's portable thread API on pthreads);
 //!    - helpers: [`addr`] (IP text forms, socket addresses), [`clock`],
 //!      [`error`] (the core's error type, names and messages), [`sys`].
 //! 3. [`ffi`]: the C boundary, the only `extern "C"` functions. Each checks
@@ -52,6 +53,7 @@ mod req;
 mod stream;
 mod sys;
 mod tcp;
+mod thread;
 mod threadpool;
 mod timer;
 mod work;

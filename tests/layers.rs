@@ -26,6 +26,7 @@ const CORE: &[&str] = &[
     "stream",
     "sys",
     "tcp",
+    "thread",
     "threadpool",
     "timer",
     "work",

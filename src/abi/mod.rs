@@ -18,6 +18,7 @@ pub mod poll;
 pub mod req;
 pub mod stream;
 pub mod tcp;
+pub mod thread;
 pub mod timer;
 pub mod work;
 
@@ -34,5 +35,6 @@ pub use poll::*;
 pub use req::*;
 pub use stream::*;
 pub use tcp::*;
+pub use thread::*;
 pub use timer::*;
 pub use work::*;

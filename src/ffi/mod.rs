@@ -28,6 +28,7 @@ pub mod poll;
 pub mod req;
 pub mod stream;
 pub mod tcp;
+pub mod thread;
 pub mod timer;
 pub mod work;
 

@@ -3,6 +3,8 @@
  * types, or read public fields keep working. The numbers are libuv 1.44's
  * (Debian's libuv1-dev), the same in 1.52. */
 #include "test.h"
+#include <pthread.h>
+#include <semaphore.h>
 #include <stddef.h>
 
 #ifdef UV_VERSION_MAJOR /* built against libuv: the shim predates pipes */
@@ -113,6 +115,39 @@ static void test_size_functions_agree(void) {
   CHECK_EQ(ruv_req_size(0), (size_t)-1);
 }
 
+/* The thread and lock types are the pthread types, as libuv's on Linux. */
+static void test_thread_types(void) {
+  CHECK_EQ(sizeof(ruv_thread_t), sizeof(pthread_t));
+  CHECK_EQ(sizeof(ruv_thread_t), 8);
+  CHECK_EQ(sizeof(ruv_mutex_t), sizeof(pthread_mutex_t));
+  CHECK_EQ(sizeof(ruv_mutex_t), 40);
+  CHECK_EQ(sizeof(ruv_rwlock_t), sizeof(pthread_rwlock_t));
+  CHECK_EQ(sizeof(ruv_rwlock_t), 56);
+  CHECK_EQ(sizeof(ruv_sem_t), sizeof(sem_t));
+  CHECK_EQ(sizeof(ruv_sem_t), 32);
+  CHECK_EQ(sizeof(ruv_cond_t), sizeof(pthread_cond_t));
+  CHECK_EQ(sizeof(ruv_cond_t), 48);
+  CHECK_EQ(sizeof(ruv_barrier_t), sizeof(pthread_barrier_t));
+  CHECK_EQ(sizeof(ruv_barrier_t), 32);
+  CHECK_EQ(sizeof(ruv_once_t), sizeof(pthread_once_t));
+  CHECK_EQ(sizeof(ruv_once_t), 4);
+  CHECK_EQ(sizeof(ruv_key_t), sizeof(pthread_key_t));
+  CHECK_EQ(sizeof(ruv_key_t), 4);
+  CHECK_EQ(sizeof(ruv_thread_options_t), 16);
+  CHECK_EQ(offsetof(ruv_thread_options_t, flags), 0);
+  CHECK_EQ(offsetof(ruv_thread_options_t, stack_size), 8);
+  /* the types themselves: a pthread function takes a pointer to them */
+  ruv_mutex_t m;
+  CHECK_EQ(ruv_mutex_init(&m), 0);
+  CHECK_EQ(pthread_mutex_trylock(&m), 0);
+  CHECK_EQ(ruv_mutex_trylock(&m), RUV_EBUSY);
+  CHECK_EQ(pthread_mutex_unlock(&m), 0);
+  ruv_mutex_destroy(&m);
+  static ruv_once_t once = RUV_ONCE_INIT;
+  static pthread_once_t p_once = PTHREAD_ONCE_INIT;
+  CHECK_EQ(memcmp(&once, &p_once, sizeof once), 0);
+}
+
 #define CHECK_HANDLE_HEAD(T)                     \
   do {                                           \
     CHECK_EQ(offsetof(T, data), 0);              \
@@ -200,6 +235,7 @@ int main(void) {
   RUN(test_sizes);
   RUN(test_size_functions_agree);
   RUN(test_offsets);
+  RUN(test_thread_types);
   RUN(test_embedded_handle);
   return test_end();
 }

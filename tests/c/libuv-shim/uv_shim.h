@@ -7,8 +7,9 @@
  *
  * Generated from include/ruv.h (names missing from libuv's headers, such as
  * ruv's private structs, are left out). The tests tell the two builds apart
- * with `#ifdef UV_VERSION_MAJOR`. A few names (RUV_EUNATCH, RUV_ENOEXEC) are
- * newer than libuv 1.44 and fail to compile there if used. */
+ * with `#ifdef UV_VERSION_MAJOR`. A few names (RUV_EUNATCH, RUV_ENOEXEC, the
+ * thread functions of libuv 1.45 and later: affinity, priorities, detach,
+ * names) are newer than libuv 1.44 and fail to compile there if used. */
 #ifndef RUV_TESTS_UV_SHIM_H
 #define RUV_TESTS_UV_SHIM_H
 
@@ -120,6 +121,7 @@
 #define RUV_LOOP_BLOCK_SIGNAL UV_LOOP_BLOCK_SIGNAL
 #define RUV_METRICS_IDLE_TIME UV_METRICS_IDLE_TIME
 #define RUV_NAMED_PIPE UV_NAMED_PIPE
+#define RUV_ONCE_INIT UV_ONCE_INIT
 #define RUV_POLL UV_POLL
 #define RUV_PREPARE UV_PREPARE
 #define RUV_PRIORITIZED UV_PRIORITIZED
@@ -136,6 +138,13 @@
 #define RUV_STREAM UV_STREAM
 #define RUV_TCP UV_TCP
 #define RUV_TCP_IPV6ONLY UV_TCP_IPV6ONLY
+#define RUV_THREAD_HAS_STACK_SIZE UV_THREAD_HAS_STACK_SIZE
+#define RUV_THREAD_NO_FLAGS UV_THREAD_NO_FLAGS
+#define RUV_THREAD_PRIORITY_ABOVE_NORMAL UV_THREAD_PRIORITY_ABOVE_NORMAL
+#define RUV_THREAD_PRIORITY_BELOW_NORMAL UV_THREAD_PRIORITY_BELOW_NORMAL
+#define RUV_THREAD_PRIORITY_HIGHEST UV_THREAD_PRIORITY_HIGHEST
+#define RUV_THREAD_PRIORITY_LOWEST UV_THREAD_PRIORITY_LOWEST
+#define RUV_THREAD_PRIORITY_NORMAL UV_THREAD_PRIORITY_NORMAL
 #define RUV_TIMER UV_TIMER
 #define RUV_TTY UV_TTY
 #define RUV_UDP UV_UDP
@@ -159,6 +168,10 @@
 #define ruv_async_t uv_async_t
 #define ruv_backend_fd uv_backend_fd
 #define ruv_backend_timeout uv_backend_timeout
+#define ruv_barrier_destroy uv_barrier_destroy
+#define ruv_barrier_init uv_barrier_init
+#define ruv_barrier_t uv_barrier_t
+#define ruv_barrier_wait uv_barrier_wait
 #define ruv_buf_init uv_buf_init
 #define ruv_buf_t uv_buf_t
 #define ruv_check_cb uv_check_cb
@@ -169,10 +182,18 @@
 #define ruv_check_t uv_check_t
 #define ruv_close uv_close
 #define ruv_close_cb uv_close_cb
+#define ruv_cond_broadcast uv_cond_broadcast
+#define ruv_cond_destroy uv_cond_destroy
+#define ruv_cond_init uv_cond_init
+#define ruv_cond_signal uv_cond_signal
+#define ruv_cond_t uv_cond_t
+#define ruv_cond_timedwait uv_cond_timedwait
+#define ruv_cond_wait uv_cond_wait
 #define ruv_connect_cb uv_connect_cb
 #define ruv_connect_s uv_connect_s
 #define ruv_connect_t uv_connect_t
 #define ruv_connection_cb uv_connection_cb
+#define ruv_cpumask_size uv_cpumask_size
 #define ruv_default_loop uv_default_loop
 #define ruv_err_name uv_err_name
 #define ruv_err_name_r uv_err_name_r
@@ -205,6 +226,11 @@
 #define ruv_is_closing uv_is_closing
 #define ruv_is_readable uv_is_readable
 #define ruv_is_writable uv_is_writable
+#define ruv_key_create uv_key_create
+#define ruv_key_delete uv_key_delete
+#define ruv_key_get uv_key_get
+#define ruv_key_set uv_key_set
+#define ruv_key_t uv_key_t
 #define ruv_library_shutdown uv_library_shutdown
 #define ruv_listen uv_listen
 #define ruv_loop_alive uv_loop_alive
@@ -218,7 +244,16 @@
 #define ruv_loop_size uv_loop_size
 #define ruv_loop_t uv_loop_t
 #define ruv_metrics_idle_time uv_metrics_idle_time
+#define ruv_mutex_destroy uv_mutex_destroy
+#define ruv_mutex_init uv_mutex_init
+#define ruv_mutex_init_recursive uv_mutex_init_recursive
+#define ruv_mutex_lock uv_mutex_lock
+#define ruv_mutex_t uv_mutex_t
+#define ruv_mutex_trylock uv_mutex_trylock
+#define ruv_mutex_unlock uv_mutex_unlock
 #define ruv_now uv_now
+#define ruv_once uv_once
+#define ruv_once_t uv_once_t
 #define ruv_os_fd_t uv_os_fd_t
 #define ruv_os_sock_t uv_os_sock_t
 #define ruv_poll_cb uv_poll_cb
@@ -248,6 +283,21 @@
 #define ruv_req_type_name uv_req_type_name
 #define ruv_run uv_run
 #define ruv_run_mode uv_run_mode
+#define ruv_rwlock_destroy uv_rwlock_destroy
+#define ruv_rwlock_init uv_rwlock_init
+#define ruv_rwlock_rdlock uv_rwlock_rdlock
+#define ruv_rwlock_rdunlock uv_rwlock_rdunlock
+#define ruv_rwlock_t uv_rwlock_t
+#define ruv_rwlock_tryrdlock uv_rwlock_tryrdlock
+#define ruv_rwlock_trywrlock uv_rwlock_trywrlock
+#define ruv_rwlock_wrlock uv_rwlock_wrlock
+#define ruv_rwlock_wrunlock uv_rwlock_wrunlock
+#define ruv_sem_destroy uv_sem_destroy
+#define ruv_sem_init uv_sem_init
+#define ruv_sem_post uv_sem_post
+#define ruv_sem_t uv_sem_t
+#define ruv_sem_trywait uv_sem_trywait
+#define ruv_sem_wait uv_sem_wait
 #define ruv_shutdown uv_shutdown
 #define ruv_shutdown_cb uv_shutdown_cb
 #define ruv_shutdown_s uv_shutdown_s
@@ -273,6 +323,24 @@
 #define ruv_tcp_s uv_tcp_s
 #define ruv_tcp_simultaneous_accepts uv_tcp_simultaneous_accepts
 #define ruv_tcp_t uv_tcp_t
+#define ruv_thread_cb uv_thread_cb
+#define ruv_thread_create uv_thread_create
+#define ruv_thread_create_ex uv_thread_create_ex
+#define ruv_thread_create_flags uv_thread_create_flags
+#define ruv_thread_detach uv_thread_detach
+#define ruv_thread_equal uv_thread_equal
+#define ruv_thread_getaffinity uv_thread_getaffinity
+#define ruv_thread_getcpu uv_thread_getcpu
+#define ruv_thread_getname uv_thread_getname
+#define ruv_thread_getpriority uv_thread_getpriority
+#define ruv_thread_join uv_thread_join
+#define ruv_thread_options_s uv_thread_options_s
+#define ruv_thread_options_t uv_thread_options_t
+#define ruv_thread_self uv_thread_self
+#define ruv_thread_setaffinity uv_thread_setaffinity
+#define ruv_thread_setname uv_thread_setname
+#define ruv_thread_setpriority uv_thread_setpriority
+#define ruv_thread_t uv_thread_t
 #define ruv_timer_again uv_timer_again
 #define ruv_timer_cb uv_timer_cb
 #define ruv_timer_get_due_in uv_timer_get_due_in
