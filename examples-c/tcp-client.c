@@ -2,16 +2,20 @@
  * write side and prints everything the server sends back until it closes.
  *
  * usage: tcp-client [host:port] [message]     (default 127.0.0.1:7000)
- *        host is a numeric IPv4 or IPv6 address; write IPv6 as [::1]:7000.
+ *        host is a name (resolved with ruv_getaddrinfo, on the loop's
+ *        thread pool) or a numeric IPv4 or IPv6 address; write IPv6 as
+ *        [::1]:7000.
  *        Without a message, stdin is read to its end and sent instead.
  *        e.g.  tcp-client 127.0.0.1:7000 hello      (with echo-server running)
  *              tcp-client '[::1]:7000' < file
  * Exits 0 once the server has closed its side; 1 with the reason (e.g.
  * "connection refused") if connecting, sending or receiving fails.
  *
- * Shows: ruv_ip4_addr/ruv_ip6_addr, ruv_tcp_connect, a write followed at once
+ * Shows: ruv_ip4_addr/ruv_ip6_addr, ruv_getaddrinfo for a name (the connect
+ * starts from its callback), ruv_tcp_connect, a write followed at once
  * by ruv_shutdown (which waits for the write), and reading until RUV_EOF. */
 #include "ruv.h"
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@ struct client {
   ruv_connect_t connect;
   ruv_write_t write;
   ruv_shutdown_t shutdown;
+  ruv_getaddrinfo_t resolve;
   ruv_buf_t message;
   const char *target;
   int failed;
@@ -73,6 +78,18 @@ static void on_connect(ruv_connect_t *req, int status) {
   if (rc < 0) fail(c, "send to", rc);
 }
 
+/* A host name resolved: connect to its first address. */
+static void on_resolved(ruv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+  struct client *c = req->data;
+  if (status < 0) {
+    fail(c, "resolve", status);
+    return;
+  }
+  int rc = ruv_tcp_connect(&c->connect, &c->tcp, res->ai_addr, on_connect);
+  ruv_freeaddrinfo(res);
+  if (rc < 0) fail(c, "connect to", rc);
+}
+
 /* All of stdin in one malloc'd buffer (NULL on a read error). */
 static char *read_all_stdin(size_t *len) {
   size_t cap = 65536;
@@ -116,11 +133,8 @@ int main(int argc, char **argv) {
   host[hostlen] = '\0';
 
   struct sockaddr_storage addr;
-  if (ruv_ip4_addr(host, port, (struct sockaddr_in *)&addr) != 0 &&
-      ruv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr) != 0) {
-    fprintf(stderr, "tcp-client: '%s' is not a numeric IPv4 or IPv6 address\n", host);
-    return 2;
-  }
+  int numeric = ruv_ip4_addr(host, port, (struct sockaddr_in *)&addr) == 0 ||
+                ruv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr) == 0;
 
   char *input = NULL;
   if (argc > 2) {
@@ -138,11 +152,26 @@ int main(int argc, char **argv) {
   ruv_loop_t *loop = ruv_default_loop();
   ruv_tcp_init(loop, &c.tcp);
   c.tcp.data = &c;
-  int rc = ruv_tcp_connect(&c.connect, &c.tcp, (const struct sockaddr *)&addr, on_connect);
-  if (rc < 0) fail(&c, "connect to", rc);
+  int rc;
+  if (numeric) {
+    rc = ruv_tcp_connect(&c.connect, &c.tcp, (const struct sockaddr *)&addr, on_connect);
+  } else {
+    /* A name: look it up first (a slow job on the thread pool). */
+    struct addrinfo hints;
+    char service[8];
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(service, sizeof service, "%d", port);
+    c.resolve.data = &c;
+    rc = ruv_getaddrinfo(loop, &c.resolve, on_resolved, host, service, &hints);
+  }
+  if (rc < 0) fail(&c, numeric ? "connect to" : "resolve", rc);
   ruv_run(loop, RUV_RUN_DEFAULT);
 
   free(input);
   fflush(stdout);
-  return ruv_loop_close(loop) == 0 && !c.failed ? 0 : 1;
+  int closed = ruv_loop_close(loop) == 0;
+  ruv_library_shutdown(); /* the pool's threads, if a name was looked up */
+  return closed && !c.failed ? 0 : 1;
 }
