@@ -47,6 +47,7 @@ struct ruv_connect_s;
 struct ruv_shutdown_s;
 struct ruv_work_s;
 struct ruv_fs_s;
+struct ruv_fs_poll_s;
 struct ruv_getaddrinfo_s;
 struct ruv_getnameinfo_s;
 /* netdb.h hides it in strict ISO C modes; only pointers to it are used. */
@@ -956,6 +957,30 @@ typedef struct ruv_dir_s ruv_dir_t;
  * A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. 
  */
 typedef int ruv_os_fd_t;
+
+/**
+ * A stat-polling handle (libuv's `uv_fs_poll_t`, 104 bytes). 
+ */
+typedef struct ruv_fs_poll_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  void *poll_ctx;
+} ruv_fs_poll_s;
+
+typedef struct ruv_fs_poll_s ruv_fs_poll_t;
+
+/**
+ * Called when the polled path's status changed (`status` 0; `prev` and
+ * *  `curr` the statuses before and after) or a stat failed (`status` < 0,
+ * *  e.g. RUV_ENOENT; `prev` the last status seen, `curr` zeroed). A failure
+ * *  is reported once, until the path can be stat'ed again. 
+ */
+typedef void (*ruv_fs_poll_cb)(struct ruv_fs_poll_s *handle,
+                               int status,
+                               const struct ruv_stat_t *prev,
+                               const struct ruv_stat_t *curr);
 
 /**
  * `ruv_close`'s callback; the handle's memory may be freed from inside it.
@@ -2423,6 +2448,49 @@ ruv_os_fd_t ruv_get_osfhandle(int fd);
  * *  itself (as libuv). 
  */
 int ruv_open_osfhandle(ruv_os_fd_t os_fd);
+
+/**
+ * Initialises a stat-polling handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_fs_poll_t`. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback). 
+ */
+int ruv_fs_poll_init(ruv_loop_t *loop, ruv_fs_poll_t *handle);
+
+/**
+ * Stats `path` (copied) every `interval` ms on the thread pool and calls
+ * *  `poll_cb` when its status changes or a stat fails (once per failure).
+ * *  Starting a started handle does nothing. RUV_EINVAL for NULL arguments or
+ * *  a closing handle.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_poll_init`; `path` is NULL or a NUL-terminated string. 
+ */
+int ruv_fs_poll_start(ruv_fs_poll_t *handle,
+                      ruv_fs_poll_cb poll_cb,
+                      const char *path,
+                      unsigned int interval);
+
+/**
+ * Stops polling; stopping a stopped handle is fine.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_poll_init`. 
+ */
+int ruv_fs_poll_stop(ruv_fs_poll_t *handle);
+
+/**
+ * The polled path into `buffer` (`*size` bytes): 0 and `*size` set to its
+ * *  length, RUV_ENOBUFS and `*size` set to the size needed, RUV_EINVAL if the
+ * *  handle is not started or an argument is NULL.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_poll_init`; `buffer` has `*size` writable bytes. 
+ */
+int ruv_fs_poll_getpath(ruv_fs_poll_t *handle, char *buffer, size_t *size);
 
 /**
  * Closes a handle: stops it at once and calls `close_cb` (which may be NULL)

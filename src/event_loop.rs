@@ -218,7 +218,9 @@ impl LoopInner {
         let fd = match h.kind() {
             Kind::Poll => h.fields::<handle::PollFields>().fd,
             Kind::Tcp | Kind::Pipe => h.stream().fd,
-            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async => return Err(Error::INVAL),
+            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll => {
+                return Err(Error::INVAL);
+            }
         };
         if h.is_closing() || fd < 0 {
             return Err(Error::BADF);
@@ -238,6 +240,7 @@ impl LoopInner {
             Kind::Async => self.async_close(h),
             Kind::Poll => self.poll_stop(h),
             Kind::Tcp | Kind::Pipe => self.stream_close(h),
+            Kind::FsPoll => self.fs_poll_stop(h),
         }
         self.deactivate(h);
         h.set_flags(h.flags() | CLOSING);
@@ -429,7 +432,7 @@ impl LoopInner {
                 // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
                 // Not registered with epoll: no events come for them.
-                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async => {}
+                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll => {}
             }
         }
         events.clear();
@@ -480,7 +483,7 @@ impl LoopInner {
             match h.kind() {
                 // SAFETY: `lp` is live and not borrowed.
                 Kind::Tcp | Kind::Pipe => unsafe { Self::stream_finish_close(lp, h) },
-                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll => {}
+                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll | Kind::FsPoll => {}
             }
             // SAFETY: a short borrow; the struct is still the caller's
             // handle, marked closed before the callback, which may free it.

@@ -793,11 +793,22 @@ impl LoopInner {
         op: FsOp,
         cb: ruv_fs_cb,
     ) -> Result {
+        self.fs_submit_kind(c_loop, req, op, cb, ReqKind::Fs)
+    }
+
+    /// `fs_submit` for ruv's own fs requests too (`ReqKind::FsPollStat`).
+    pub(crate) fn fs_submit_kind(
+        &mut self,
+        c_loop: *mut ruv_loop_t,
+        req: NonNull<ruv_fs_t>,
+        op: FsOp,
+        cb: ruv_fs_cb,
+        kind: ReqKind,
+    ) -> Result {
         prepare(req, c_loop, &op, cb);
         // SAFETY: the caller's request, in flight from here.
         let r = unsafe { Req::new(req.cast()) };
-        // `prepare` set the public type; the request layer keeps it.
-        self.req_start(r, ReqKind::Fs, None);
+        self.req_start(r, kind, None);
         let submitted =
             threadpool::submit(req.as_ptr() as usize, Work::Fs(Box::new(op)), Speed::Fast, Arc::clone(&self.inbox));
         if let Err(e) = submitted {

@@ -41,6 +41,7 @@ pub(crate) enum Kind {
     Poll = 6,
     Tcp = 7,
     Pipe = 8,
+    FsPoll = 9,
 }
 
 impl Kind {
@@ -48,9 +49,9 @@ impl Kind {
     /// event and every checked call: a range test, not a match.)
     #[inline]
     pub fn from_u8(v: u8) -> Option<Kind> {
-        if (Kind::Timer as u8..=Kind::Pipe as u8).contains(&v) {
+        if (Kind::Timer as u8..=Kind::FsPoll as u8).contains(&v) {
             // SAFETY: `Kind` is `repr(u8)` with the contiguous values
-            // Timer..=Pipe, and `v` is one of them.
+            // Timer..=FsPoll, and `v` is one of them.
             Some(unsafe { std::mem::transmute::<u8, Kind>(v) })
         } else {
             None
@@ -61,7 +62,7 @@ impl Kind {
     pub fn is_stream(self) -> bool {
         match self {
             Kind::Tcp | Kind::Pipe => true,
-            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll => false,
+            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll | Kind::FsPoll => false,
         }
     }
 }
@@ -137,8 +138,15 @@ pub(crate) struct PollFields {
     pub registered: bool,
 }
 
+/// A stat-polling handle's field: its context (`fs_poll.rs`), while started.
+#[repr(C)]
+pub(crate) struct FsPollFields {
+    pub ctx: Option<NonNull<crate::fs_poll::PollCtx>>,
+}
+
 /// Field sets that fit the private block's `fields` words.
 pub(crate) trait Fields {}
+impl Fields for FsPollFields {}
 impl Fields for TimerFields {}
 impl Fields for PhaseFields {}
 impl Fields for AsyncFields {}
@@ -333,7 +341,17 @@ mod tests {
     /// `from_u8`'s range test relies on the kinds being 1..=8 with no gap.
     #[test]
     fn kind_bytes_round_trip() {
-        let all = [Kind::Timer, Kind::Idle, Kind::Prepare, Kind::Check, Kind::Async, Kind::Poll, Kind::Tcp, Kind::Pipe];
+        let all = [
+            Kind::Timer,
+            Kind::Idle,
+            Kind::Prepare,
+            Kind::Check,
+            Kind::Async,
+            Kind::Poll,
+            Kind::Tcp,
+            Kind::Pipe,
+            Kind::FsPoll,
+        ];
         for (i, kind) in all.iter().enumerate() {
             assert_eq!(*kind as u8, i as u8 + 1);
             assert_eq!(Kind::from_u8(*kind as u8), Some(*kind));

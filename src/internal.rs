@@ -20,6 +20,9 @@ pub(crate) enum Purpose {
     /// Accepting again after the process ran out of descriptors
     /// (`stream.rs`).
     AcceptRetry,
+    /// The next stat of a stat-polling handle (`fs_poll.rs`), by the
+    /// address of its context.
+    FsPoll(usize),
 }
 
 /// The loop's internal handles; their structs are owned here.
@@ -37,8 +40,8 @@ impl InternalHandles {
     fn find(&self, purpose: Purpose) -> Option<Handle> {
         self.timers.iter().find(|(p, _)| *p == purpose).map(|(_, t)| {
             // SAFETY: the boxed struct was registered by `internal_timer` and
-            // stays registered (internal handles are never closed) and in
-            // place (boxed) for the life of the loop.
+            // stays registered and in place (boxed) until
+            // `remove_internal_timer` or the loop's end.
             unsafe { Handle::new(NonNull::from(&**t).cast()) }
         })
     }
@@ -61,6 +64,14 @@ impl LoopInner {
         Ok(h)
     }
 
+    /// Stops and frees the internal timer for `purpose`, if there is one.
+    pub(crate) fn remove_internal_timer(&mut self, purpose: Purpose) {
+        let Some(h) = self.internal.find(purpose) else { return };
+        self.timer_stop(h);
+        self.unregister(h);
+        self.internal.timers.retain(|(p, _)| *p != purpose);
+    }
+
     /// An internal timer fell due: do what it is for.
     ///
     /// # Safety
@@ -72,6 +83,8 @@ impl LoopInner {
         match purpose.map(|(p, _)| *p) {
             // SAFETY: forwarded.
             Some(Purpose::AcceptRetry) => unsafe { Self::run_accept_retries(lp) },
+            // SAFETY: a short borrow; the next stat runs no user code.
+            Some(Purpose::FsPoll(ctx)) => unsafe { (*lp).fs_poll_tick(ctx) },
             None => {}
         }
     }

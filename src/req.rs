@@ -35,6 +35,8 @@ pub(crate) enum ReqKind {
     Fs = 5,
     GetAddrInfo = 6,
     GetNameInfo = 7,
+    /// A stat of a stat-polling handle (ruv's own request).
+    FsPollStat = 8,
 }
 
 impl ReqKind {
@@ -48,6 +50,7 @@ impl ReqKind {
             ReqKind::Fs => RUV_FS,
             ReqKind::GetAddrInfo => RUV_GETADDRINFO,
             ReqKind::GetNameInfo => RUV_GETNAMEINFO,
+            ReqKind::FsPollStat => RUV_FS,
         }
     }
 }
@@ -271,6 +274,10 @@ impl LoopInner {
                 ReqKind::Fs => Self::deliver_fs(req.cast::<ruv_fs_t>(), result),
                 ReqKind::GetAddrInfo => Self::deliver_getaddrinfo(req.cast::<ruv_getaddrinfo_t>(), status),
                 ReqKind::GetNameInfo => Self::deliver_getnameinfo(req.cast::<ruv_getnameinfo_t>(), status),
+                ReqKind::FsPollStat => {
+                    (*req.cast::<ruv_fs_t>()).result = result;
+                    Self::fs_poll_stat_done(lp, req.cast::<ruv_fs_t>())
+                }
             }
         }
     }

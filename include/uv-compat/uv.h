@@ -350,6 +350,13 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_fs_mkstemp ruv_fs_mkstemp
 #define uv_fs_open ruv_fs_open
 #define uv_fs_opendir ruv_fs_opendir
+#define uv_fs_poll_cb ruv_fs_poll_cb
+#define uv_fs_poll_getpath ruv_fs_poll_getpath
+#define uv_fs_poll_init ruv_fs_poll_init
+#define uv_fs_poll_s ruv_fs_poll_s
+#define uv_fs_poll_start ruv_fs_poll_start
+#define uv_fs_poll_stop ruv_fs_poll_stop
+#define uv_fs_poll_t ruv_fs_poll_t
 #define uv_fs_read ruv_fs_read
 #define uv_fs_readdir ruv_fs_readdir
 #define uv_fs_readlink ruv_fs_readlink

@@ -20,6 +20,7 @@ pub mod dns;
 pub mod error;
 pub mod event_loop;
 pub mod fs;
+pub mod fs_poll;
 pub mod handle;
 pub mod misc;
 pub mod phase;
@@ -92,6 +93,7 @@ c_handle! {
     ruv_check_t => |k| k == Kind::Check,
     ruv_async_t => |k| k == Kind::Async,
     ruv_poll_t => |k| k == Kind::Poll,
+    ruv_fs_poll_t => |k| k == Kind::FsPoll,
 }
 
 /// Validates a caller's loop pointer and returns its state.

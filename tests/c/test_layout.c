@@ -17,6 +17,7 @@
 #define ruv_dir_t uv_dir_t
 #define ruv_statfs_t uv_statfs_t
 #define ruv_getaddrinfo_t uv_getaddrinfo_t
+#define ruv_fs_poll_t uv_fs_poll_t
 #define ruv_getnameinfo_t uv_getnameinfo_t
 #ifndef RUV_FS
 #define RUV_FS UV_FS
@@ -47,6 +48,8 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_dirent_t), 16);
   CHECK_EQ(sizeof(ruv_dir_t), 56);
   CHECK_EQ(sizeof(ruv_statfs_t), 88);
+  CHECK_EQ(sizeof(ruv_fs_poll_t), 104);
+  CHECK_EQ(ruv_handle_size(RUV_FS_POLL), sizeof(ruv_fs_poll_t));
   CHECK_EQ(sizeof(ruv_getaddrinfo_t), 160);
   CHECK_EQ(sizeof(ruv_getnameinfo_t), 1320);
   CHECK_EQ(offsetof(ruv_getaddrinfo_t, loop), 64);
