@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the benchmark for libuv, libev and ruv into bench/out/, runs every
 # workload for every library, counts instructions under callgrind, and prints
-# one table; then the network benchmarks (net.sh) and their table. See
-# bench/README.md.
+# one table; then the network benchmarks (net.sh) and their table; then the
+# thread-pool benchmarks (fs.sh) and theirs. See bench/README.md.
 #
 # Environment: REPS (runs per workload and library, default 3; the table keeps
 # the best), CG_N (callgrind base count, default 100000; 0 skips callgrind),
-# CC (default cc), CFLAGS (default -O2), TIMERS=0 / NET=0 to skip the timer or
-# the network part; net.sh lists the network part's settings. RUV_LIB_BEFORE
+# CC (default cc), CFLAGS (default -O2), TIMERS=0 / NET=0 / FS=0 to skip the
+# timer, the network or the thread-pool part; net.sh and fs.sh list their
+# parts' settings. RUV_LIB_BEFORE
 # (a path to another libruv.a): the ruv programs are built a second time
 # against it, from the same sources through this tree's include/uv-compat
 # header, and run as one more library, "ruv-before"; every table gets a
@@ -56,6 +57,7 @@ EV_LIB=$(static_or libev.a -lev)
 
 TIMERS=${TIMERS:-1}
 NET=${NET:-1}
+FS=${FS:-1}
 declare -A BEST   # BEST[workload.metric.lib] = best value so far
 FAILED=()
 
@@ -238,6 +240,13 @@ fi # TIMERS
 if [ "$NET" != 0 ]; then
   # shellcheck source=bench/net.sh
   source "$BENCH/net.sh"
+fi
+
+# ---- thread pool (fs, queue_work) ------------------------------------------------
+
+if [ "$FS" != 0 ]; then
+  # shellcheck source=bench/fs.sh
+  source "$BENCH/fs.sh"
 fi
 
 if [ ${#FAILED[@]} -gt 0 ]; then
