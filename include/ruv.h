@@ -48,6 +48,7 @@ struct ruv_shutdown_s;
 struct ruv_work_s;
 struct ruv_fs_s;
 struct ruv_fs_poll_s;
+struct ruv_fs_event_s;
 struct ruv_getaddrinfo_s;
 struct ruv_getnameinfo_s;
 /* netdb.h hides it in strict ISO C modes; only pointers to it are used. */
@@ -561,6 +562,24 @@ int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
 #define RUV_FS_SYMLINK_JUNCTION 2
 
 /**
+ * `ruv_fs_event_cb`'s events: a name appeared, disappeared or was renamed
+ * *  (RUV_RENAME), or a file's data or attributes changed (RUV_CHANGE). 
+ */
+#define RUV_RENAME 1
+
+#define RUV_CHANGE 2
+
+/**
+ * `ruv_fs_event_start` flags (libuv's; on Linux none changes anything:
+ * *  RECURSIVE is not supported there, as in libuv). 
+ */
+#define RUV_FS_EVENT_WATCH_ENTRY 1
+
+#define RUV_FS_EVENT_STAT 2
+
+#define RUV_FS_EVENT_RECURSIVE 4
+
+/**
  * ruv's version, as in Cargo.toml. 
  */
 #define RUV_VERSION_MAJOR 0
@@ -957,6 +976,33 @@ typedef struct ruv_dir_s ruv_dir_t;
  * A platform file descriptor (`int` on Unix), as libuv's `uv_os_fd_t`. 
  */
 typedef int ruv_os_fd_t;
+
+/**
+ * A file-system event handle (libuv's `uv_fs_event_t`, 136 bytes). 
+ */
+typedef struct ruv_fs_event_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * The watched path, ruv's copy while started (read-only). 
+   */
+  char *path;
+  void *reserved[4];
+} ruv_fs_event_s;
+
+typedef struct ruv_fs_event_s ruv_fs_event_t;
+
+/**
+ * Called with the name that changed (relative to a watched directory, or
+ * *  the watched file's own name), the `RUV_RENAME`/`RUV_CHANGE` events, and
+ * *  `status` 0 (or an error). 
+ */
+typedef void (*ruv_fs_event_cb)(struct ruv_fs_event_s *handle,
+                                const char *filename,
+                                int events,
+                                int status);
 
 /**
  * A stat-polling handle (libuv's `uv_fs_poll_t`, 104 bytes). 
@@ -2448,6 +2494,50 @@ ruv_os_fd_t ruv_get_osfhandle(int fd);
  * *  itself (as libuv). 
  */
 int ruv_open_osfhandle(ruv_os_fd_t os_fd);
+
+/**
+ * Initialises a file-system event handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_fs_event_t`. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback). 
+ */
+int ruv_fs_event_init(ruv_loop_t *loop, ruv_fs_event_t *handle);
+
+/**
+ * Watches `path` (copied; a file, or a directory and its entries) and
+ * *  calls `cb` for each change. `flags` (`RUV_FS_EVENT_*`) change nothing on
+ * *  Linux, as in libuv. RUV_EINVAL for NULL arguments or a started or closing
+ * *  handle; the kernel's error for a path that cannot be watched
+ * *  (RUV_ENOENT, ...).
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_event_init`; `path` is NULL or a NUL-terminated string. 
+ */
+int ruv_fs_event_start(ruv_fs_event_t *handle,
+                       ruv_fs_event_cb cb,
+                       const char *path,
+                       unsigned int flags);
+
+/**
+ * Stops watching; stopping a stopped handle is fine.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_event_init`. 
+ */
+int ruv_fs_event_stop(ruv_fs_event_t *handle);
+
+/**
+ * The watched path into `buffer` (`*size` bytes): 0 and `*size` set to its
+ * *  length, RUV_ENOBUFS and `*size` set to the size needed, RUV_EINVAL if the
+ * *  handle is not started or an argument is NULL.
+ * *
+ * *  # Safety
+ * *  As `ruv_fs_event_init`; `buffer` has `*size` writable bytes. 
+ */
+int ruv_fs_event_getpath(ruv_fs_event_t *handle, char *buffer, size_t *size);
 
 /**
  * Initialises a stat-polling handle.

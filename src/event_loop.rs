@@ -69,6 +69,8 @@ pub(crate) struct LoopInner {
     closing: Vec<Closing>,
     /// ruv's own handles (`handle::INTERNAL`), freed with the loop.
     pub(crate) internal: crate::internal::InternalHandles,
+    /// The inotify descriptor of the loop's file-system event handles.
+    pub(crate) inotify: Option<crate::fs_event::Inotify>,
     /// Listeners that ran out of descriptors, for the accept retry timer:
     /// `(key, generation)`.
     pub(crate) accept_waiting: Vec<(u32, u32)>,
@@ -108,6 +110,7 @@ impl LoopInner {
             closing: Vec::new(),
             internal: Default::default(),
             accept_waiting: Vec::new(),
+            inotify: None,
             now_ms,
             clock,
             running: false,
@@ -218,7 +221,7 @@ impl LoopInner {
         let fd = match h.kind() {
             Kind::Poll => h.fields::<handle::PollFields>().fd,
             Kind::Tcp | Kind::Pipe => h.stream().fd,
-            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll => {
+            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll | Kind::FsEvent => {
                 return Err(Error::INVAL);
             }
         };
@@ -241,6 +244,7 @@ impl LoopInner {
             Kind::Poll => self.poll_stop(h),
             Kind::Tcp | Kind::Pipe => self.stream_close(h),
             Kind::FsPoll => self.fs_poll_stop(h),
+            Kind::FsEvent => self.fs_event_stop(h),
         }
         self.deactivate(h);
         h.set_flags(h.flags() | CLOSING);
@@ -414,6 +418,11 @@ impl LoopInner {
             events
         };
         for event in events.iter() {
+            if event.token() == crate::fs_event::INOTIFY_TOKEN {
+                // SAFETY: `lp` is live and not borrowed.
+                unsafe { Self::dispatch_inotify(lp) };
+                continue;
+            }
             if event.token() == WAKER_TOKEN {
                 // SAFETY: `lp` is live and not borrowed here.
                 unsafe { (*lp).take_pool_done() };
@@ -432,7 +441,8 @@ impl LoopInner {
                 // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
                 // Not registered with epoll: no events come for them.
-                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll => {}
+                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll | Kind::FsEvent => {
+                }
             }
         }
         events.clear();
@@ -483,7 +493,14 @@ impl LoopInner {
             match h.kind() {
                 // SAFETY: `lp` is live and not borrowed.
                 Kind::Tcp | Kind::Pipe => unsafe { Self::stream_finish_close(lp, h) },
-                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll | Kind::FsPoll => {}
+                Kind::Timer
+                | Kind::Idle
+                | Kind::Prepare
+                | Kind::Check
+                | Kind::Async
+                | Kind::Poll
+                | Kind::FsPoll
+                | Kind::FsEvent => {}
             }
             // SAFETY: a short borrow; the struct is still the caller's
             // handle, marked closed before the callback, which may free it.

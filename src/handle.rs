@@ -42,6 +42,7 @@ pub(crate) enum Kind {
     Tcp = 7,
     Pipe = 8,
     FsPoll = 9,
+    FsEvent = 10,
 }
 
 impl Kind {
@@ -49,9 +50,9 @@ impl Kind {
     /// event and every checked call: a range test, not a match.)
     #[inline]
     pub fn from_u8(v: u8) -> Option<Kind> {
-        if (Kind::Timer as u8..=Kind::FsPoll as u8).contains(&v) {
+        if (Kind::Timer as u8..=Kind::FsEvent as u8).contains(&v) {
             // SAFETY: `Kind` is `repr(u8)` with the contiguous values
-            // Timer..=FsPoll, and `v` is one of them.
+            // Timer..=FsEvent, and `v` is one of them.
             Some(unsafe { std::mem::transmute::<u8, Kind>(v) })
         } else {
             None
@@ -62,7 +63,14 @@ impl Kind {
     pub fn is_stream(self) -> bool {
         match self {
             Kind::Tcp | Kind::Pipe => true,
-            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll | Kind::FsPoll => false,
+            Kind::Timer
+            | Kind::Idle
+            | Kind::Prepare
+            | Kind::Check
+            | Kind::Async
+            | Kind::Poll
+            | Kind::FsPoll
+            | Kind::FsEvent => false,
         }
     }
 }
@@ -144,8 +152,17 @@ pub(crate) struct FsPollFields {
     pub ctx: Option<NonNull<crate::fs_poll::PollCtx>>,
 }
 
+/// A file-system event handle's fields (`fs_event.rs`).
+#[repr(C)]
+pub(crate) struct FsEventFields {
+    pub cb: crate::abi::ruv_fs_event_cb,
+    /// The inotify watch, while started.
+    pub wd: c_int,
+}
+
 /// Field sets that fit the private block's `fields` words.
 pub(crate) trait Fields {}
+impl Fields for FsEventFields {}
 impl Fields for FsPollFields {}
 impl Fields for TimerFields {}
 impl Fields for PhaseFields {}
@@ -351,6 +368,7 @@ mod tests {
             Kind::Tcp,
             Kind::Pipe,
             Kind::FsPoll,
+            Kind::FsEvent,
         ];
         for (i, kind) in all.iter().enumerate() {
             assert_eq!(*kind as u8, i as u8 + 1);

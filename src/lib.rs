@@ -43,6 +43,7 @@ mod dns;
 mod error;
 mod event_loop;
 mod fs;
+mod fs_event;
 mod fs_poll;
 mod handle;
 mod internal;

@@ -319,7 +319,14 @@ impl LoopInner {
                 Kind::Tcp => self.tcp_socket(h, libc::AF_INET, false)?,
                 // A pipe must be bound (or opened) first.
                 Kind::Pipe => return Err(Error::INVAL),
-                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll | Kind::FsPoll => {
+                Kind::Timer
+                | Kind::Idle
+                | Kind::Prepare
+                | Kind::Check
+                | Kind::Async
+                | Kind::Poll
+                | Kind::FsPoll
+                | Kind::FsEvent => {
                     unreachable!("not a stream")
                 }
             }
@@ -349,7 +356,14 @@ impl LoopInner {
         match client.kind() {
             Kind::Tcp => crate::tcp::apply_options(client),
             Kind::Pipe => {}
-            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::Poll | Kind::FsPoll => {
+            Kind::Timer
+            | Kind::Idle
+            | Kind::Prepare
+            | Kind::Check
+            | Kind::Async
+            | Kind::Poll
+            | Kind::FsPoll
+            | Kind::FsEvent => {
                 unreachable!("not a stream")
             }
         }

@@ -16,6 +16,7 @@ const CORE: &[&str] = &[
     "error",
     "event_loop",
     "fs",
+    "fs_event",
     "fs_poll",
     "handle",
     "internal",

@@ -63,6 +63,7 @@ static inline unsigned int uv_version(void) { return UV_VERSION_HEX; }
 static inline const char *uv_version_string(void) { return "1.52.0"; }
 
 #define UV_ASYNC RUV_ASYNC
+#define UV_CHANGE RUV_CHANGE
 #define UV_CHECK RUV_CHECK
 #define UV_CONNECT RUV_CONNECT
 #define UV_DIRENT_BLOCK RUV_DIRENT_BLOCK
@@ -171,6 +172,9 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define UV_FS_COPYFILE_FICLONE_FORCE RUV_FS_COPYFILE_FICLONE_FORCE
 #define UV_FS_CUSTOM RUV_FS_CUSTOM
 #define UV_FS_EVENT RUV_FS_EVENT
+#define UV_FS_EVENT_RECURSIVE RUV_FS_EVENT_RECURSIVE
+#define UV_FS_EVENT_STAT RUV_FS_EVENT_STAT
+#define UV_FS_EVENT_WATCH_ENTRY RUV_FS_EVENT_WATCH_ENTRY
 #define UV_FS_FCHMOD RUV_FS_FCHMOD
 #define UV_FS_FCHOWN RUV_FS_FCHOWN
 #define UV_FS_FDATASYNC RUV_FS_FDATASYNC
@@ -244,6 +248,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define UV_PROCESS RUV_PROCESS
 #define UV_RANDOM RUV_RANDOM
 #define UV_READABLE RUV_READABLE
+#define UV_RENAME RUV_RENAME
 #define UV_REQ RUV_REQ
 #define UV_REQ_TYPE_MAX RUV_REQ_TYPE_MAX
 #define UV_RUN_DEFAULT RUV_RUN_DEFAULT
@@ -328,6 +333,13 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_fs_close ruv_fs_close
 #define uv_fs_closedir ruv_fs_closedir
 #define uv_fs_copyfile ruv_fs_copyfile
+#define uv_fs_event_cb ruv_fs_event_cb
+#define uv_fs_event_getpath ruv_fs_event_getpath
+#define uv_fs_event_init ruv_fs_event_init
+#define uv_fs_event_s ruv_fs_event_s
+#define uv_fs_event_start ruv_fs_event_start
+#define uv_fs_event_stop ruv_fs_event_stop
+#define uv_fs_event_t ruv_fs_event_t
 #define uv_fs_fchmod ruv_fs_fchmod
 #define uv_fs_fchown ruv_fs_fchown
 #define uv_fs_fdatasync ruv_fs_fdatasync

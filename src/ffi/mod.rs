@@ -20,6 +20,7 @@ pub mod dns;
 pub mod error;
 pub mod event_loop;
 pub mod fs;
+pub mod fs_event;
 pub mod fs_poll;
 pub mod handle;
 pub mod misc;
@@ -94,6 +95,7 @@ c_handle! {
     ruv_async_t => |k| k == Kind::Async,
     ruv_poll_t => |k| k == Kind::Poll,
     ruv_fs_poll_t => |k| k == Kind::FsPoll,
+    ruv_fs_event_t => |k| k == Kind::FsEvent,
 }
 
 /// Validates a caller's loop pointer and returns its state.

@@ -18,6 +18,7 @@
 #define ruv_statfs_t uv_statfs_t
 #define ruv_getaddrinfo_t uv_getaddrinfo_t
 #define ruv_fs_poll_t uv_fs_poll_t
+#define ruv_fs_event_t uv_fs_event_t
 #define ruv_getnameinfo_t uv_getnameinfo_t
 #ifndef RUV_FS
 #define RUV_FS UV_FS
@@ -50,6 +51,9 @@ static void test_sizes(void) {
   CHECK_EQ(sizeof(ruv_statfs_t), 88);
   CHECK_EQ(sizeof(ruv_fs_poll_t), 104);
   CHECK_EQ(ruv_handle_size(RUV_FS_POLL), sizeof(ruv_fs_poll_t));
+  CHECK_EQ(sizeof(ruv_fs_event_t), 136);
+  CHECK_EQ(offsetof(ruv_fs_event_t, path), 96);
+  CHECK_EQ(ruv_handle_size(RUV_FS_EVENT), sizeof(ruv_fs_event_t));
   CHECK_EQ(sizeof(ruv_getaddrinfo_t), 160);
   CHECK_EQ(sizeof(ruv_getnameinfo_t), 1320);
   CHECK_EQ(offsetof(ruv_getaddrinfo_t, loop), 64);
