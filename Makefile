@@ -31,7 +31,7 @@ ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
 .PHONY: all lib examples compat-example header test test-lint test-rust test-valgrind test-examples test-install test-zig \
-        zig-tools run run-http run-echo run-ticker bench install uninstall clean ruv.pc
+        zig-tools run run-http run-echo run-ticker run-files bench install uninstall clean ruv.pc
 
 all: lib examples
 
@@ -82,6 +82,10 @@ run-echo: examples
 
 run-ticker: examples
 	./target/examples-c/ticker
+
+# The repository's files on http://127.0.0.1:8081/ (examples-c/file-server.c).
+run-files: examples
+	./target/examples-c/file-server -p 8081 .
 
 TEST_SUITES := test-lint test-rust test-valgrind test-examples test-install test-zig
 

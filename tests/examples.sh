@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end checks of the network examples in examples-c/ (echo-server,
-# http-server, tcp-client). Builds nothing: give it the directory holding the
+# End-to-end checks of the examples in examples-c/: the network ones
+# (echo-server, http-server, tcp-client) and the file ones (cat, cp,
+# file-server). Builds nothing: give it the directory holding the
 # built binaries, then any other echo servers to put through the echo-server
 # checks (make test gives target/compat/echo-server-uv, examples-c/echo-server.c in libuv's names, built
 # against ruv through include/uv-compat/uv.h and, where libuv is installed,
@@ -10,7 +11,9 @@
 #
 # Starts the servers on free loopback ports, talks to them with tcp-client,
 # curl (or python3 when curl is missing) and raw python3 sockets, then stops
-# them. Every step runs under a timeout. The last line is "N passed, M failed";
+# them; runs cat and cp on files in a temporary directory (EXAMPLES_LARGE=1
+# adds a copy of a sparse file of more than 4 GiB, a few seconds more). Every
+# step runs under a timeout. The last line is "N passed, M failed";
 # the exit status is non-zero if anything failed. Needs bash and python3.
 set -u
 
@@ -36,7 +39,7 @@ finish() {
   exit
 }
 
-for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client"; do
+for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client" "$BIN/cat" "$BIN/cp" "$BIN/file-server"; do
   [ -x "$b" ] || fail "binary $b exists" "build the examples first (make examples)"
 done
 command -v python3 >/dev/null || fail "python3 available" "the checks need python3"
@@ -219,6 +222,38 @@ try:
         else:
             s.sendall(GET)
             expect_hello(Reader(s), 1)
+    elif mode == "fetch":  # METHOD PATH OUT [slow]: one request, the path sent as given
+        # (not normalised); the body goes to OUT; prints "STATUS LENGTH [LOCATION]"
+        method, path, out = sys.argv[3], sys.argv[4], sys.argv[5]
+        slow = len(sys.argv) > 6
+        s = socket.socket()
+        if slow:  # a small window: the server's sendfile fills the socket and has to wait
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(10)
+        s.connect(("127.0.0.1", port))
+        req = b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n" % (method.encode(), path.encode())
+        s.sendall(req + (b"Content-Length: 5\r\n\r\nhello" if method == "POST" else b"\r\n"))
+        if slow:
+            time.sleep(0.5)
+        data = bytearray()
+        while True:  # Connection: close: the response ends where the connection does
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        head, sep, body = bytes(data).partition(b"\r\n\r\n")
+        if not sep:
+            sys.exit("no complete response: %r" % bytes(data[:200]))
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:])}
+        if headers.get("connection", "").lower() != "close":
+            sys.exit("no Connection: close in %r" % head)
+        if headers.get("content-length") != str(len(body)):
+            sys.exit("Content-Length %s, but %d bytes came" % (headers.get("content-length"), len(body)))
+        with open(out, "wb") as f:
+            f.write(body)
+        print(" ".join([lines[0].split()[1], str(len(body))] + ([headers["location"]] if "location" in headers else [])))
+        sys.exit(0)
     elif mode == "sigint":  # an idle client is connected when the server gets SIGINT
         s = connect()
         s.sendall(b"ping")
@@ -237,21 +272,47 @@ EOF
 
 net() { timeout 20 python3 "$TMP/net.py" "$@" 2>&1; }
 
-# start BINARY PORT: runs BINARY PORT in the background (bounded to 5 minutes)
-# and waits until the port accepts connections; its output goes to
-# $TMP/NAME.log (NAME: the binary's file name). Sets START_PID.
+# start BINARY PORT [ARG...]: runs BINARY PORT (or BINARY ARG..., when ARGs
+# are given) in the background (bounded to 5 minutes) and waits until the
+# port accepts connections; its output goes to $TMP/NAME.log (NAME: the
+# binary's file name). Sets START_PID.
 start() {
-  local name why
-  name=$(basename "$1")
-  timeout 300 "$1" "$2" >"$TMP/$name.log" 2>&1 &
+  local name why bin=$1 port=$2
+  name=$(basename "$bin")
+  shift 2
+  [ $# -gt 0 ] || set -- "$port"
+  timeout 300 "$bin" "$@" >"$TMP/$name.log" 2>&1 &
   START_PID=$!
   SERVER_PIDS+=("$START_PID")
-  if why=$(net wait "$2" 5); then
-    pass "$name starts and accepts connections on port $2"
+  if why=$(net wait "$port" 5); then
+    pass "$name starts and accepts connections on port $port"
   else
-    fail "$name starts and accepts connections on port $2" "$why
+    fail "$name starts and accepts connections on port $port" "$why
 $(cat "$TMP/$name.log")"
     return 1
+  fi
+}
+
+# stops_on_sigint NAME PID: the server PID (started by start), just sent
+# SIGINT, must exit with status 0 within 5 s. Call it directly, not in a
+# $(...) subshell: only this shell can reap the server.
+stops_on_sigint() {
+  local rc
+  for _ in $(seq 1 50); do
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$2" 2>/dev/null; then
+    fail "$1 exits with status 0 after SIGINT" "still running 5 s after SIGINT"
+  else
+    wait "$2"
+    rc=$?
+    if [ $rc -eq 0 ]; then
+      pass "$1 exits with status 0 after SIGINT"
+    else
+      fail "$1 exits with status 0 after SIGINT" "exit status $rc
+$(cat "$TMP/$1.log")"
+    fi
   fi
 }
 
@@ -317,25 +378,9 @@ echo_checks() {
   check "$E survives clients that reset with echoes unread" net reset "$EP" echo
   check "$E: 20 concurrent tcp-clients each get their own data back" many_clients "$EP"
 
-  # Stops cleanly on SIGINT.
+  # Stops cleanly on SIGINT (sent by net sigint).
   check "$E closes its clients on SIGINT" net sigint "$EP" "$ECHO_PID"
-  # Waited for here, not in a $(...) subshell: only this shell can reap it.
-  for _ in $(seq 1 50); do
-    kill -0 "$ECHO_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$ECHO_PID" 2>/dev/null; then
-    fail "$E exits with status 0 after SIGINT" "still running 5 s after SIGINT"
-  else
-    wait "$ECHO_PID"
-    rc=$?
-    if [ $rc -eq 0 ]; then
-      pass "$E exits with status 0 after SIGINT"
-    else
-      fail "$E exits with status 0 after SIGINT" "exit status $rc
-$(cat "$TMP/$E.log")"
-    fi
-  fi
+  stops_on_sigint "$E" "$ECHO_PID"
 }
 
 # --- echo-server, with tcp-client ------------------------------------------
@@ -391,6 +436,156 @@ check "http-server survives clients that reset with answers unread" net reset "$
 check "Connection: close gets the response, then the connection closes" net close "$HP"
 check "HTTP/1.0 without keep-alive gets the response, then a close" net http10 "$HP"
 check "a client's half-close still gets its responses, then a close" net halfclose "$HP"
+
+# --- cat ----------------------------------------------------------------------
+F="$TMP/files"
+mkdir -p "$F"
+printf 'the first file\n' >"$F/one"
+head -c 300000 /dev/urandom >"$F/two" # several 64 KiB reads
+cat "$F/one" "$F/two" >"$F/one+two"
+
+if timeout $T "$BIN/cat" "$F/one" "$F/two" >"$F/cat.out" 2>"$F/cat.err" &&
+  cmp -s "$F/one+two" "$F/cat.out" && [ ! -s "$F/cat.err" ]; then
+  pass "cat of two files prints their concatenation"
+else
+  fail "cat of two files prints their concatenation" \
+    "got $(wc -c <"$F/cat.out") of $(wc -c <"$F/one+two") bytes; $(cat "$F/cat.err")"
+fi
+
+timeout $T "$BIN/cat" "$F/one" "$F/missing" "$F/two" >"$F/cat.out" 2>"$F/cat.err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(cat "$F/cat.err")" = "cat: $F/missing: no such file or directory" ] &&
+  cmp -s "$F/one+two" "$F/cat.out"; then
+  pass "cat of a missing file: the message, the other files, exit status 1"
+else
+  fail "cat of a missing file: the message, the other files, exit status 1" \
+    "exit $rc, stderr: $(cat "$F/cat.err")"
+fi
+
+if timeout $T "$BIN/cat" <"$F/two" >"$F/cat.out" 2>"$F/cat.err" && cmp -s "$F/two" "$F/cat.out"; then
+  pass "cat with no file copies stdin"
+else
+  fail "cat with no file copies stdin" "$(cat "$F/cat.err")"
+fi
+
+# --- cp -----------------------------------------------------------------------
+head -c 20000000 /dev/urandom >"$F/src"
+chmod 640 "$F/src"
+out=$(timeout $T "$BIN/cp" "$F/src" "$F/dst" 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && cmp -s "$F/src" "$F/dst" && [ "$(stat -c %a "$F/dst")" = 640 ] &&
+  grep -q "^cp: copied 20000000 bytes in" <<<"$out"; then
+  pass "cp of 20 MB: byte-identical, mode kept, summary printed"
+else
+  fail "cp of 20 MB: byte-identical, mode kept, summary printed" \
+    "exit $rc, mode $(stat -c %a "$F/dst" 2>&1); $(cmp "$F/src" "$F/dst" 2>&1); $out"
+fi
+
+# The mode beyond the umask, and an existing destination (truncated, mode set).
+: >"$F/empty"
+chmod 777 "$F/empty"
+out=$( (umask 077 && timeout $T "$BIN/cp" "$F/empty" "$F/dst") 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ -f "$F/dst" ] && [ ! -s "$F/dst" ] && [ "$(stat -c %a "$F/dst")" = 777 ]; then
+  pass "cp of an empty file over a bigger one: empty, mode 777 despite umask 077"
+else
+  fail "cp of an empty file over a bigger one: empty, mode 777 despite umask 077" \
+    "exit $rc, size $(stat -c %s "$F/dst" 2>&1), mode $(stat -c %a "$F/dst" 2>&1); $out"
+fi
+
+out=$(timeout $T "$BIN/cp" "$F/missing" "$F/dst2" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$out" = "cp: cannot open '$F/missing': no such file or directory" ] &&
+  [ ! -e "$F/dst2" ]; then
+  pass "cp of a missing file: the message, exit status 1"
+else
+  fail "cp of a missing file: the message, exit status 1" "exit $rc, output: $out"
+fi
+
+if [ "${EXAMPLES_LARGE:-0}" = 1 ]; then
+  # Sparse: 4 GiB + 1 MiB + 123 bytes, data at the start, across the 4 GiB
+  # mark and at the end; cp skips the zero chunks, so this costs little disk.
+  G=4294967296
+  truncate -s $((G + 1048699)) "$F/large"
+  head -c 1000 /dev/urandom | dd of="$F/large" conv=notrunc status=none
+  head -c 3000 /dev/urandom | dd of="$F/large" conv=notrunc oflag=seek_bytes seek=$((G - 1500)) status=none
+  head -c 100 /dev/urandom | dd of="$F/large" conv=notrunc oflag=seek_bytes seek=$((G + 1048599)) status=none
+  out=$(timeout 120 "$BIN/cp" "$F/large" "$F/large.copy" 2>&1)
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$(stat -c %s "$F/large.copy")" = $((G + 1048699)) ] &&
+    cmp -s -n 1000 "$F/large" "$F/large.copy" &&
+    cmp -s -i $((G - 2 * 1048576)) "$F/large" "$F/large.copy"; then
+    pass "cp of a sparse file past 4 GiB: same size, same bytes at the start and past 4 GiB"
+  else
+    fail "cp of a sparse file past 4 GiB: same size, same bytes at the start and past 4 GiB" \
+      "exit $rc; $(cmp -i $((G - 2 * 1048576)) "$F/large" "$F/large.copy" 2>&1); $(tail -n 3 <<<"$out")"
+  fi
+  rm -f "$F/large" "$F/large.copy"
+fi
+rm -f "$F/dst" "$F/src"
+
+# --- file-server ----------------------------------------------------------------
+W="$TMP/www"
+mkdir -p "$W/sub dir"
+head -c 20000000 /dev/urandom >"$W/big.bin" # more than the socket takes at once
+printf '<p>hello</p>\n' >"$W/page.html"
+printf 'inside\n' >"$W/sub dir/inner.txt"
+printf 'secret\n' >"$TMP/secret" # next to the root, not in it
+ln -s "$TMP" "$W/out"             # a link out of the root
+
+# fetch NAME EXPECTED METHOD PATH [slow]: one request through net fetch; its
+# "STATUS LENGTH [LOCATION]" line must be EXPECTED. The body is in $TMP/body.
+fetch() {
+  local name=$1 want=$2 out
+  shift 2
+  out=$(net fetch "$FP" "$1" "$2" "$TMP/body" "${@:3}")
+  if [ "$out" = "$want" ]; then pass "$name"; else fail "$name" "want '$want', got: $out"; fi
+}
+
+FP=$(free_port)
+if start "$BIN/file-server" "$FP" -p "$FP" "$W"; then
+  FS_PID=$START_PID
+  fetch "file-server: GET a file: 200 and its Content-Length" "200 13" GET /page.html
+  check "file-server: ... and its content" cmp "$W/page.html" "$TMP/body"
+  fetch "file-server: GET 20 MB: 200 and its Content-Length" "200 20000000" GET /big.bin
+  check "file-server: ... and its content" cmp "$W/big.bin" "$TMP/body"
+  fetch "file-server: GET 20 MB by a slow reader (sendfile waits for room)" "200 20000000" GET /big.bin slow
+  check "file-server: ... and its content" cmp "$W/big.bin" "$TMP/body"
+  fetch "file-server: a %XX-encoded path is decoded" "200 7" GET "/sub%20dir/inner%2Etxt?x=1"
+  fetch "file-server: 404 for a missing file" "404 14" GET /missing.txt
+  fetch "file-server: 403 for /../" "403 14" GET /../secret
+  fetch "file-server: 403 for /sub%20dir/%2e%2e/%2E%2E/" "403 14" GET "/sub%20dir/%2e%2e/%2E%2E/secret"
+  fetch "file-server: 403 for a symbolic link out of the root (realpath)" "403 14" GET /out/secret
+  fetch "file-server: 405 for POST" "405 23" POST /page.html
+  fetch "file-server: a directory without its / is redirected" "301 22 /sub%20dir/" GET /sub%20dir
+  out=$(net fetch "$FP" GET "/sub%20dir/" "$TMP/body")
+  if [ "${out%% *}" = 200 ] && grep -qF '<a href="inner.txt">inner.txt</a>' "$TMP/body"; then
+    pass "file-server: a directory is listed, with a link to each entry"
+  else
+    fail "file-server: a directory is listed, with a link to each entry" "$out
+$(cat "$TMP/body")"
+  fi
+
+  # Several downloads at once, each with its own sendfile chain.
+  many_fetches() {
+    local i pids=() bad=0
+    for i in 1 2 3 4; do
+      net fetch "$FP" GET /big.bin "$TMP/body$i" >"$TMP/fetch$i.out" &
+      pids+=($!)
+    done
+    for i in 1 2 3 4; do
+      wait "${pids[$((i - 1))]}" || { cat "$TMP/fetch$i.out"; bad=1; }
+      cmp "$W/big.bin" "$TMP/body$i" || bad=1
+      rm -f "$TMP/body$i"
+    done
+    return $bad
+  }
+  check "file-server: 4 concurrent GETs of 20 MB each get the whole file" many_fetches
+
+  kill -INT "$FS_PID"
+  stops_on_sigint file-server "$FS_PID"
+fi
+rm -rf "$W" "$F" "$TMP/body"
 
 # --- the other echo servers (make test: the libuv example) -----------------
 for server in "${ECHO_SERVERS[@]:1}"; do
