@@ -1,5 +1,5 @@
 //! The thread pool: one per process, started on first use, shared by every
-//! loop (`ruv_queue_work` today; fs operations and DNS with issue 8).
+//! loop (`ruv_queue_work`, fs operations, DNS lookups, fs_poll stats).
 //!
 //! A job is a request handed to a worker. The worker runs the job's work
 //! and posts `(request, status)` to its loop's [`Inbox`], waking the loop
@@ -119,9 +119,24 @@ struct Queues {
     slow: VecDeque<Job>,
     /// Slow jobs running now.
     slow_running: usize,
-    /// Requests a worker has taken and not yet posted.
-    running: Vec<usize>,
+    /// Workers waiting on `work_ready`.
+    idle: usize,
+    /// Notifies made that no waiting worker has woken from yet. A notify is
+    /// a system call even with nobody left to wake, so one is made only
+    /// while `idle` exceeds this: a batch of submits wakes each sleeping
+    /// worker once, not once per job.
+    wakes_pending: usize,
     stop: bool,
+}
+
+impl Queues {
+    /// Whether a sleeping worker is not yet being woken; if so, the caller
+    /// notifies one (after unlocking).
+    fn claim_wake(&mut self) -> bool {
+        let claimed = self.idle > self.wakes_pending;
+        self.wakes_pending += usize::from(claimed);
+        claimed
+    }
 }
 
 struct Shared {
@@ -171,26 +186,29 @@ fn worker(shared: Arc<Shared>) {
             return;
         }
         let Some((job, speed)) = next_job(&mut q, shared.threads) else {
+            q.idle += 1;
             q = shared.work_ready.wait(q).unwrap_or_else(|e| e.into_inner());
+            q.idle -= 1;
+            // A spurious wake-up may take another worker's pending wake;
+            // harmless, as this worker now runs whatever is queued.
+            q.wakes_pending = q.wakes_pending.saturating_sub(1);
             continue;
         };
-        q.running.push(job.req);
         drop(q);
         let Job { req, work, inbox } = job;
         // SAFETY: the job's request, in flight until it is posted below.
         let done = unsafe { work.run(req) };
+        inbox.post(done);
+        // One lock take per job: give back the slow slot and look for the
+        // next job under the same lock.
         q = lock(&shared.queues);
-        if let Some(i) = q.running.iter().position(|&r| r == req) {
-            q.running.swap_remove(i);
-        }
         if speed == Speed::Slow {
             q.slow_running -= 1;
-            // A slow slot is free: a worker may be waiting for one.
-            shared.work_ready.notify_one();
+            // A slow slot is free: an idle worker may be waiting for one.
+            if !q.slow.is_empty() && q.claim_wake() {
+                shared.work_ready.notify_one();
+            }
         }
-        drop(q);
-        inbox.post(done);
-        q = lock(&shared.queues);
     }
 }
 
@@ -220,7 +238,12 @@ pub(crate) fn submit(req: usize, work: Work, speed: Speed, inbox: Arc<Inbox>) ->
         Speed::Fast => q.fast.push_back(job),
         Speed::Slow => q.slow.push_back(job),
     }
-    shared.work_ready.notify_one();
+    let wake = q.claim_wake();
+    // Unlock first, so the woken worker does not block on the lock at once.
+    drop(q);
+    if wake {
+        shared.work_ready.notify_one();
+    }
     Ok(())
 }
 
