@@ -464,7 +464,7 @@ impl LoopInner {
                 Outcome::Work => 0,
                 Outcome::Fs(outcome) => {
                     let result = outcome.result;
-                    Self::fs_record(finished.req, *outcome);
+                    Self::fs_record(finished.req, outcome);
                     result
                 }
                 Outcome::Dns(outcome) => Self::dns_record(req, *outcome) as isize,

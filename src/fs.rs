@@ -183,7 +183,8 @@ pub(crate) struct FsOutcome {
     pub entries: Option<Vec<(CString, ruv_dirent_type_t)>>,
     /// opendir's directory (for `req->ptr`), readdir's (to fill).
     pub dir: Option<NonNull<ruv_dir_t>>,
-    pub statfs: Option<ruv_statfs_t>,
+    /// Boxed: rare, and it keeps the outcome small (it is moved a few times).
+    pub statfs: Option<Box<ruv_statfs_t>>,
 }
 
 impl FsOutcome {
@@ -413,7 +414,7 @@ impl FsOp {
                         f_ffree: st.f_ffree,
                         f_spare: [0; 4],
                     };
-                    FsOutcome { statfs: Some(figures), ..Default::default() }
+                    FsOutcome { statfs: Some(Box::new(figures)), ..Default::default() }
                 }
             }
         }
@@ -680,7 +681,7 @@ fn record(req: NonNull<ruv_fs_t>, outcome: FsOutcome) {
         r.fs_private[1] = PTR_TEXT;
     }
     if let Some(figures) = outcome.statfs {
-        r.ptr = Box::into_raw(Box::new(figures)).cast();
+        r.ptr = Box::into_raw(figures).cast();
         r.fs_private[1] = PTR_STATFS;
     }
     match (outcome.entries, outcome.dir) {
@@ -809,8 +810,7 @@ impl LoopInner {
         // SAFETY: the caller's request, in flight from here.
         let r = unsafe { Req::new(req.cast()) };
         self.req_start(r, kind, None);
-        let submitted =
-            threadpool::submit(req.as_ptr() as usize, Work::Fs(Box::new(op)), Speed::Fast, Arc::clone(&self.inbox));
+        let submitted = threadpool::submit(req.as_ptr() as usize, Work::Fs(op), Speed::Fast, Arc::clone(&self.inbox));
         if let Err(e) = submitted {
             self.add_active_reqs(-1);
             return Err(e.into());
