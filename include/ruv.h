@@ -59,7 +59,9 @@ extern "C" {
 #endif
 /** Sets a loop option. RUV_LOOP_BLOCK_SIGNAL takes a signal number (only
  *  SIGPROF: it is blocked while the loop waits for I/O); RUV_METRICS_IDLE_TIME
- *  takes nothing and starts counting `ruv_metrics_idle_time`. RUV_EINVAL for
+ *  takes nothing and starts counting `ruv_metrics_idle_time`;
+ *  RUV_LOOP_USE_IO_URING_SQPOLL is accepted and changes nothing (fs operations
+ *  run on the thread pool). RUV_EINVAL for
  *  another signal, RUV_ENOSYS for an unknown option. (A C variadic function,
  *  written in C: src/ffi/variadic.c.) */
 int ruv_loop_configure(struct ruv_loop_s *loop, int option, ...);
@@ -1495,6 +1497,14 @@ typedef struct ruv_statfs_s ruv_statfs_t;
  * Count the time the loop spends waiting for I/O (`ruv_metrics_idle_time`). 
  */
 #define RUV_METRICS_IDLE_TIME 1
+
+/**
+ * libuv's opt-in to io_uring (with a kernel polling thread) for fs
+ * *  operations. Accepted for compatibility; ruv runs fs operations on its
+ * *  thread pool either way (io_uring with SQPOLL measured slower than the
+ * *  pool for libuv: see issue 8's note). 
+ */
+#define RUV_LOOP_USE_IO_URING_SQPOLL 2
 
 #define RUV_FS_UNKNOWN -1
 

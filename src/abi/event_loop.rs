@@ -16,6 +16,11 @@ pub type ruv_loop_option = c_int;
 pub const RUV_LOOP_BLOCK_SIGNAL: ruv_loop_option = 0;
 /** Count the time the loop spends waiting for I/O (`ruv_metrics_idle_time`). */
 pub const RUV_METRICS_IDLE_TIME: ruv_loop_option = 1;
+/** libuv's opt-in to io_uring (with a kernel polling thread) for fs
+ *  operations. Accepted for compatibility; ruv runs fs operations on its
+ *  thread pool either way (io_uring with SQPOLL measured slower than the
+ *  pool for libuv: see issue 8's note). */
+pub const RUV_LOOP_USE_IO_URING_SQPOLL: ruv_loop_option = 2;
 
 /** The `active_reqs` field of `ruv_loop_t`. */
 #[repr(C)]

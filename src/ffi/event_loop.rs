@@ -306,6 +306,8 @@ pub unsafe extern "C" fn ruv__loop_configure(l: *mut ruv_loop_t, option: c_int, 
             this.idle_time_ns.get_or_insert(0);
             Ok(())
         }
+        // Accepted, as libuv accepts it; fs operations use the pool.
+        RUV_LOOP_USE_IO_URING_SQPOLL => Ok(()),
         _ => Err(Error::NOSYS),
     })
 }

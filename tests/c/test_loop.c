@@ -655,6 +655,7 @@ static void test_configure_block_signal(void) {
   CHECK_EQ(ruv_loop_init(&loop), 0);
   CHECK_EQ(ruv_loop_configure(&loop, RUV_LOOP_BLOCK_SIGNAL, SIGPROF), 0);
   CHECK_EQ(ruv_loop_configure(&loop, RUV_LOOP_BLOCK_SIGNAL, SIGINT), RUV_EINVAL);
+  CHECK_EQ(ruv_loop_configure(&loop, RUV_LOOP_USE_IO_URING_SQPOLL), 0); /* accepted, as libuv */
   CHECK_EQ(ruv_loop_configure(&loop, 99), RUV_ENOSYS);
   /* the loop still runs, and SIGPROF is unblocked again after polling */
   CHECK_EQ(ruv_timer_init(&loop, &t), 0);
