@@ -31,7 +31,7 @@ ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
 .PHONY: all lib examples compat-example header test test-lint test-rust test-valgrind test-examples test-install test-zig \
-        zig-tools run run-http run-echo run-ticker run-files bench install uninstall clean ruv.pc
+        zig-tools run run-http run-echo run-ticker run-files run-watch bench install uninstall clean ruv.pc
 
 all: lib examples
 
@@ -86,6 +86,11 @@ run-ticker: examples
 # The repository's files on http://127.0.0.1:8081/ (examples-c/file-server.c).
 run-files: examples
 	./target/examples-c/file-server -p 8081 .
+
+# The file-system events in the repository's top directory, until Ctrl-C
+# (examples-c/watch.c).
+run-watch: examples
+	./target/examples-c/watch .
 
 TEST_SUITES := test-lint test-rust test-valgrind test-examples test-install test-zig
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of the examples in examples-c/: the network ones
 # (echo-server, http-server, tcp-client) and the file ones (cat, cp,
-# file-server). Builds nothing: give it the directory holding the
+# file-server, watch). Builds nothing: give it the directory holding the
 # built binaries, then any other echo servers to put through the echo-server
 # checks (make test gives target/compat/echo-server-uv, examples-c/echo-server.c in libuv's names, built
 # against ruv through include/uv-compat/uv.h and, where libuv is installed,
@@ -12,7 +12,8 @@
 # Starts the servers on free loopback ports, talks to them with tcp-client,
 # curl (or python3 when curl is missing) and raw python3 sockets, then stops
 # them; runs cat and cp on files in a temporary directory (EXAMPLES_LARGE=1
-# adds a copy of a sparse file of more than 4 GiB, a few seconds more). Every
+# adds a copy of a sparse file of more than 4 GiB, a few seconds more), and
+# watch on a temporary directory while files come and go there. Every
 # step runs under a timeout. The last line is "N passed, M failed";
 # the exit status is non-zero if anything failed. Needs bash and python3.
 set -u
@@ -39,7 +40,7 @@ finish() {
   exit
 }
 
-for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client" "$BIN/cat" "$BIN/cp" "$BIN/file-server"; do
+for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client" "$BIN/cat" "$BIN/cp" "$BIN/file-server" "$BIN/watch"; do
   [ -x "$b" ] || fail "binary $b exists" "build the examples first (make examples)"
 done
 command -v python3 >/dev/null || fail "python3 available" "the checks need python3"
@@ -586,6 +587,97 @@ $(cat "$TMP/body")"
   stops_on_sigint file-server "$FS_PID"
 fi
 rm -rf "$W" "$F" "$TMP/body"
+
+# --- watch --------------------------------------------------------------------
+WD="$TMP/watched"
+WF="$TMP/watched-file"
+mkdir -p "$WD"
+printf 'x\n' >"$WF"
+
+# saw N LINE FILE: waits (at most $T s) until FILE has LINE, whole, N times.
+saw() {
+  local _
+  for _ in $(seq 1 $((T * 20))); do
+    [ "$(grep -cxF -- "$2" "$3")" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+# watch_event NAME N LINE: watch has printed LINE N times (on stdout).
+watch_event() {
+  if saw "$2" "$3" "$TMP/watch.out"; then
+    pass "watch: $1"
+  else
+    fail "watch: $1" "no '$3' ($2 times) within $T s; stdout so far:
+$(cat "$TMP/watch.out")"
+  fi
+}
+
+timeout 300 "$BIN/watch" "$WD" "$WF" >"$TMP/watch.out" 2>"$TMP/watch.log" &
+WATCH_PID=$!
+SERVER_PIDS+=("$WATCH_PID")
+if saw 1 "watch: watching 2 paths" "$TMP/watch.log"; then
+  pass "watch starts on a directory and a file"
+  : >"$WD/new"
+  watch_event "creating a file: rename NAME" 1 "$WD: rename new"
+  printf 'data' >>"$WD/new"
+  watch_event "writing to it: change NAME" 1 "$WD: change new"
+  mv "$WD/new" "$WD/renamed"
+  watch_event "renaming it: rename OLD ..." 2 "$WD: rename new"
+  watch_event "... and rename NEW" 1 "$WD: rename renamed"
+  rm "$WD/renamed"
+  watch_event "deleting it: rename NAME" 2 "$WD: rename renamed"
+  printf 'more' >>"$WF"
+  watch_event "writing to a watched file: change and the file's own name" 1 "$WF: change watched-file"
+  want="$WD: rename new
+$WD: change new
+$WD: rename new
+$WD: rename renamed
+$WD: rename renamed
+$WF: change watched-file"
+  if [ "$(cat "$TMP/watch.out")" = "$want" ]; then
+    pass "watch: those events in order, and nothing else"
+  else
+    fail "watch: those events in order, and nothing else" "$(diff <(echo "$want") "$TMP/watch.out")"
+  fi
+  kill -INT "$WATCH_PID"
+  stops_on_sigint watch "$WATCH_PID"
+else
+  fail "watch starts on a directory and a file" "$(cat "$TMP/watch.log")"
+fi
+
+out=$(timeout $T "$BIN/watch" "$TMP/missing" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$out" = "watch: $TMP/missing: no such file or directory" ]; then
+  pass "watch of a missing path: the message, exit status 1"
+else
+  fail "watch of a missing path: the message, exit status 1" "exit $rc, output: $out"
+fi
+
+# A missing path among others is reported and skipped; the others are
+# watched, and the exit status after SIGINT is 1.
+timeout 300 "$BIN/watch" "$TMP/missing" "$WD" >"$TMP/watch.out" 2>"$TMP/watch.log" &
+WATCH_PID=$!
+SERVER_PIDS+=("$WATCH_PID")
+if saw 1 "watch: watching 1 path" "$TMP/watch.log"; then
+  : >"$WD/again"
+  watch_event "with a missing path too: the others are watched" 1 "$WD: rename again"
+  kill -INT "$WATCH_PID"
+fi
+for _ in $(seq 1 $((T * 20))); do
+  kill -0 "$WATCH_PID" 2>/dev/null || break
+  sleep 0.05
+done
+kill "$WATCH_PID" 2>/dev/null # still running: the check below fails
+wait "$WATCH_PID"
+rc=$?
+if [ $rc -eq 1 ] && grep -qxF "watch: $TMP/missing: no such file or directory" "$TMP/watch.log"; then
+  pass "watch with a missing path among others: the message, exit status 1 after SIGINT"
+else
+  fail "watch with a missing path among others: the message, exit status 1 after SIGINT" \
+    "exit $rc, stderr: $(cat "$TMP/watch.log")"
+fi
+rm -rf "$WD" "$WF" "$TMP/watch.out" "$TMP/watch.log"
 
 # --- the other echo servers (make test: the libuv example) -----------------
 for server in "${ECHO_SERVERS[@]:1}"; do
