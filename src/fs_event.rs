@@ -174,9 +174,8 @@ impl LoopInner {
                 let head = std::mem::size_of::<libc::inotify_event>();
                 let name = &buf[at + head..at + head + ev.len as usize];
                 at += head + ev.len as usize;
-                if ev.mask & libc::IN_IGNORED != 0 {
-                    continue;
-                }
+                // Every other bit, IN_IGNORED (the watch is gone: the path was
+                // deleted) included, is a rename, as libuv reports it.
                 let mut events = 0;
                 if ev.mask & (libc::IN_ATTRIB | libc::IN_MODIFY) != 0 {
                     events |= RUV_CHANGE;

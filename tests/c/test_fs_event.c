@@ -110,9 +110,20 @@ static void test_file(void) {
   close(fd);
   run_until(&a_seen.changes, 1);
   CHECK_STR(a_seen.last, "f"); /* the file's own name */
-  /* closed: nothing more */
+  /* the watched file deleted: a rename for the deletion and one for the
+   * watch going away (IN_DELETE_SELF, IN_IGNORED), as libuv reports them */
+  CHECK_EQ(unlink(file), 0);
+  run_until(&a_seen.renames, 2);
+  run_for_ms(20);
+  CHECK_EQ(a_seen.renames, 2);
+  CHECK_STR(a_seen.last, "f");
+  CHECK_EQ(ruv_is_active((ruv_handle_t *)&f), 1); /* still started, as libuv */
+  /* closed: nothing more, even for a file made again at the path */
   ruv_close((ruv_handle_t *)&f, NULL);
   int before = a_seen.calls;
+  fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  CHECK(fd >= 0);
+  close(fd);
   CHECK_EQ(unlink(file), 0);
   run_for_ms(50);
   CHECK_EQ(a_seen.calls, before);
