@@ -2180,10 +2180,12 @@ int ruv_fs_ftruncate(ruv_loop_t *loop, ruv_fs_t *req, ruv_file file, int64_t off
 
 /**
  * Frees what ruv allocated for the request (its path copy). Safe to call
- * *  twice, and on a request that never ran; not while it is in flight.
+ * *  twice, and on a request that never ran. On a request whose callback has
+ * *  not run yet it prints one line and frees nothing (the pool reads the
+ * *  path).
  * *
  * *  # Safety
- * *  `req` is NULL or an `ruv_fs_t` that is not in flight. 
+ * *  `req` is NULL or an `ruv_fs_t`. 
  */
 void ruv_fs_req_cleanup(ruv_fs_t *req);
 

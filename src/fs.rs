@@ -10,19 +10,67 @@
 //! never ran.
 
 use crate::abi::*;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::req::{Req, ReqKind};
 use crate::sys::errno;
 use crate::threadpool::{self, Speed, Work};
-use std::ffi::{CStr, CString, c_int};
+use std::ffi::{CStr, CString, c_char, c_int};
 use std::ptr::{NonNull, null_mut};
 use std::sync::Arc;
+
+/// A path argument of an operation. `prepare` hands the first path's
+/// buffer to the request (`req->path`, freed by `ruv_fs_req_cleanup`) rather
+/// than copying it again, as libuv keeps one copy; the operation then borrows
+/// it, which is sound because a request in flight cannot be cleaned up
+/// (`cleanup` refuses) and the operation runs only while it is in flight.
+pub(crate) struct ArgPath {
+    ptr: NonNull<c_char>,
+    /// Freed on drop: not yet handed to a request.
+    owned: bool,
+}
+
+// SAFETY: the buffer is only read, by one thread at a time (the one that
+// holds the operation), and outlives the operation (above).
+unsafe impl Send for ArgPath {}
+
+impl From<CString> for ArgPath {
+    fn from(path: CString) -> ArgPath {
+        // SAFETY: `into_raw` never returns NULL.
+        ArgPath { ptr: unsafe { NonNull::new_unchecked(path.into_raw()) }, owned: true }
+    }
+}
+
+impl ArgPath {
+    /// Gives the buffer to the request, which frees it with `CString::from_raw`.
+    fn hand_to_request(&mut self) -> *const c_char {
+        debug_assert!(self.owned);
+        self.owned = false;
+        self.ptr.as_ptr()
+    }
+}
+
+impl std::ops::Deref for ArgPath {
+    type Target = CStr;
+    fn deref(&self) -> &CStr {
+        // SAFETY: a NUL-terminated buffer, alive while this is (above).
+        unsafe { CStr::from_ptr(self.ptr.as_ptr()) }
+    }
+}
+
+impl Drop for ArgPath {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: made by `CString::into_raw` in `from`, not handed over.
+            drop(unsafe { CString::from_raw(self.ptr.as_ptr()) });
+        }
+    }
+}
 
 /// One operation with its own copy of its arguments.
 pub(crate) enum FsOp {
     Open {
-        path: CString,
+        path: ArgPath,
         flags: c_int,
         mode: c_int,
     },
@@ -40,24 +88,24 @@ pub(crate) enum FsOp {
         offset: i64,
     },
     Unlink {
-        path: CString,
+        path: ArgPath,
     },
     Mkdir {
-        path: CString,
+        path: ArgPath,
         mode: c_int,
     },
     Rmdir {
-        path: CString,
+        path: ArgPath,
     },
     Rename {
-        path: CString,
-        new_path: CString,
+        path: ArgPath,
+        new_path: ArgPath,
     },
     Stat {
-        path: CString,
+        path: ArgPath,
     },
     Lstat {
-        path: CString,
+        path: ArgPath,
     },
     Fstat {
         fd: c_int,
@@ -73,11 +121,11 @@ pub(crate) enum FsOp {
         length: i64,
     },
     Access {
-        path: CString,
+        path: ArgPath,
         mode: c_int,
     },
     Chmod {
-        path: CString,
+        path: ArgPath,
         mode: c_int,
     },
     Fchmod {
@@ -85,7 +133,7 @@ pub(crate) enum FsOp {
         mode: c_int,
     },
     Utime {
-        path: CString,
+        path: ArgPath,
         atime: f64,
         mtime: f64,
         follow: bool,
@@ -96,21 +144,21 @@ pub(crate) enum FsOp {
         mtime: f64,
     },
     Link {
-        path: CString,
-        new_path: CString,
+        path: ArgPath,
+        new_path: ArgPath,
     },
     Symlink {
-        path: CString,
-        new_path: CString,
+        path: ArgPath,
+        new_path: ArgPath,
     },
     Readlink {
-        path: CString,
+        path: ArgPath,
     },
     Realpath {
-        path: CString,
+        path: ArgPath,
     },
     Chown {
-        path: CString,
+        path: ArgPath,
         uid: libc::uid_t,
         gid: libc::gid_t,
         follow: bool,
@@ -121,14 +169,14 @@ pub(crate) enum FsOp {
         gid: libc::gid_t,
     },
     Mkdtemp {
-        template: CString,
+        template: ArgPath,
     },
     Mkstemp {
-        template: CString,
+        template: ArgPath,
     },
     Copyfile {
-        path: CString,
-        new_path: CString,
+        path: ArgPath,
+        new_path: ArgPath,
         flags: c_int,
     },
     Sendfile {
@@ -138,10 +186,10 @@ pub(crate) enum FsOp {
         length: usize,
     },
     Scandir {
-        path: CString,
+        path: ArgPath,
     },
     Opendir {
-        path: CString,
+        path: ArgPath,
     },
     /// `dir` is ruv's own `ruv_dir_t` (from opendir); up to `max` entries.
     Readdir {
@@ -152,7 +200,7 @@ pub(crate) enum FsOp {
         dir: Dir,
     },
     Statfs {
-        path: CString,
+        path: ArgPath,
     },
 }
 
@@ -236,7 +284,7 @@ impl FsOp {
     }
 
     /// The path `req->path` shows.
-    fn path(&self) -> Option<&CStr> {
+    fn path_mut(&mut self) -> Option<&mut ArgPath> {
         match self {
             FsOp::Open { path, .. }
             | FsOp::Unlink { path }
@@ -337,14 +385,14 @@ impl FsOp {
                 FsOp::Chown { path, uid, gid, follow: false } => plain(libc::lchown(path.as_ptr(), *uid, *gid)),
                 FsOp::Fchown { fd, uid, gid } => plain(libc::fchown(*fd, *uid, *gid)),
                 FsOp::Mkdtemp { template } => {
-                    let mut name = template.clone().into_bytes_with_nul();
+                    let mut name = template.to_bytes_with_nul().to_vec();
                     if libc::mkdtemp(name.as_mut_ptr().cast()).is_null() {
                         return FsOutcome::result(-errno() as isize);
                     }
                     FsOutcome { new_path: CString::from_vec_with_nul(name).ok(), ..Default::default() }
                 }
                 FsOp::Mkstemp { template } => {
-                    let mut name = template.clone().into_bytes_with_nul();
+                    let mut name = template.to_bytes_with_nul().to_vec();
                     let fd = libc::mkostemp(name.as_mut_ptr().cast(), libc::O_CLOEXEC);
                     if fd < 0 {
                         return FsOutcome::result(-errno() as isize);
@@ -636,6 +684,10 @@ const OWNS_PATH: u64 = 0x5275_7646_5350_4154;
 const PTR_TEXT: u64 = 0x5275_7646_5450_5854;
 const PTR_STATFS: u64 = 0x5275_7646_5450_5346;
 const PTR_SCAN: u64 = 0x5275_7646_5450_5343;
+/// `fs_private[3]` of a request on the pool, from submission until its
+/// callback: `cleanup` refuses it, since the operation reads its path.
+const IN_FLIGHT: usize = 3;
+const IN_FLIGHT_MARK: u64 = 0x5275_7646_5346_4c59;
 /// `fs_private[2]`: readdir's names (a boxed `Vec<CString>`), freed by
 /// cleanup; `ptr` is then the caller's directory.
 const NAMES: usize = 2;
@@ -646,8 +698,9 @@ struct Scan {
     next: usize,
 }
 
-/// Sets the request up for `op` (both modes).
-fn prepare(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: &FsOp, cb: ruv_fs_cb) {
+/// Sets the request up for `op` (both modes): `req->path` takes the
+/// operation's path buffer.
+fn prepare(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: &mut FsOp, cb: ruv_fs_cb) {
     // SAFETY: the caller's request, ruv's until its callback (or, for a
     // synchronous call, until the call returns).
     let r = unsafe { &mut *req.as_ptr() };
@@ -658,10 +711,10 @@ fn prepare(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: &FsOp, cb: ruv_f
     r.result = 0;
     r.ptr = null_mut();
     r.fs_private = [0; 21];
-    r.path = match op.path() {
+    r.path = match op.path_mut() {
         Some(path) => {
             r.fs_private[0] = OWNS_PATH;
-            CString::from(path).into_raw()
+            path.hand_to_request()
         }
         None => std::ptr::null(),
     };
@@ -719,8 +772,8 @@ fn record(req: NonNull<ruv_fs_t>, outcome: FsOutcome) {
 
 /// A synchronous call: runs `op` now and returns its result, as libuv does
 /// (the loop may be NULL).
-pub(crate) fn run_sync(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: FsOp) -> isize {
-    prepare(req, c_loop, &op, None);
+pub(crate) fn run_sync(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, mut op: FsOp) -> isize {
+    prepare(req, c_loop, &mut op, None);
     let outcome = op.run();
     let result = outcome.result;
     record(req, outcome);
@@ -728,13 +781,18 @@ pub(crate) fn run_sync(req: NonNull<ruv_fs_t>, c_loop: *mut ruv_loop_t, op: FsOp
 }
 
 /// `ruv_fs_req_cleanup`: frees the path copy; safe twice and on a request
-/// that never ran.
+/// that never ran. `Error::BUSY`, freeing nothing, for a request whose
+/// callback has not run yet.
 ///
 /// # Safety
-/// `req` points at an `ruv_fs_t` that is not in flight.
-pub(crate) unsafe fn cleanup(req: NonNull<ruv_fs_t>) {
-    // SAFETY: the caller's request, not in flight.
+/// `req` points at an `ruv_fs_t`.
+pub(crate) unsafe fn cleanup(req: NonNull<ruv_fs_t>) -> Result {
+    // SAFETY: the caller's request; only ruv's words of it are written
+    // below, and not while it is in flight.
     let r = unsafe { &mut *req.as_ptr() };
+    if r.fs_private[IN_FLIGHT] == IN_FLIGHT_MARK {
+        return Err(Error::BUSY);
+    }
     if r.fs_private[0] == OWNS_PATH && !r.path.is_null() {
         // SAFETY: made by `CString::into_raw` in `prepare`, freed once (the
         // marker is cleared with it).
@@ -761,6 +819,13 @@ pub(crate) unsafe fn cleanup(req: NonNull<ruv_fs_t>) {
     r.fs_private[NAMES] = 0;
     r.path = std::ptr::null();
     r.ptr = null_mut();
+    Ok(())
+}
+
+/// The request's callback is about to run: it may be cleaned up again.
+pub(crate) fn landed(req: NonNull<ruv_fs_t>) {
+    // SAFETY: ruv's word of a request being delivered on the loop thread.
+    unsafe { (*req.as_ptr()).fs_private[IN_FLIGHT] = 0 };
 }
 
 /// `ruv_fs_scandir_next`: the next entry of a finished scandir, or
@@ -802,17 +867,20 @@ impl LoopInner {
         &mut self,
         c_loop: *mut ruv_loop_t,
         req: NonNull<ruv_fs_t>,
-        op: FsOp,
+        mut op: FsOp,
         cb: ruv_fs_cb,
         kind: ReqKind,
     ) -> Result {
-        prepare(req, c_loop, &op, cb);
+        prepare(req, c_loop, &mut op, cb);
+        // SAFETY: the caller's request, ruv's while in flight.
+        unsafe { (*req.as_ptr()).fs_private[IN_FLIGHT] = IN_FLIGHT_MARK };
         // SAFETY: the caller's request, in flight from here.
         let r = unsafe { Req::new(req.cast()) };
         self.req_start(r, kind, None);
         let submitted = threadpool::submit(req.as_ptr() as usize, Work::Fs(op), Speed::Fast, Arc::clone(&self.inbox));
         if let Err(e) = submitted {
             self.add_active_reqs(-1);
+            landed(req);
             return Err(e.into());
         }
         Ok(())
@@ -827,6 +895,9 @@ impl LoopInner {
     pub(crate) unsafe fn deliver_fs(req: *mut ruv_fs_t, result: isize) {
         // SAFETY: the caller's request, ruv's until the callback.
         unsafe { (*req).result = result };
+        if let Some(req) = NonNull::new(req) {
+            landed(req);
+        }
         // SAFETY: as above; its callback was given with it.
         if let Some(cb) = unsafe { (*req).cb } {
             // SAFETY: as above.

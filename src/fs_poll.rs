@@ -109,7 +109,13 @@ impl LoopInner {
         let c = unsafe { &mut *ctx.as_ptr() };
         c.req.data = ctx.as_ptr().cast();
         let req = NonNull::from(&mut *c.req);
-        self.fs_submit_kind(std::ptr::null_mut(), req, FsOp::Stat { path: c.path.clone() }, None, ReqKind::FsPollStat)?;
+        self.fs_submit_kind(
+            std::ptr::null_mut(),
+            req,
+            FsOp::Stat { path: c.path.clone().into() },
+            None,
+            ReqKind::FsPollStat,
+        )?;
         c.in_flight = true;
         Ok(())
     }
@@ -181,8 +187,11 @@ impl LoopInner {
         c.in_flight = false;
         // SAFETY: the loop thread's own request.
         let (result, stat) = unsafe { ((*req).result, (*req).statbuf) };
-        // SAFETY: the request is done; frees its path copy.
-        unsafe { crate::fs::cleanup(NonNull::new_unchecked(req)) };
+        // SAFETY: the loop thread's own request, delivered.
+        let req = unsafe { NonNull::new_unchecked(req) };
+        crate::fs::landed(req);
+        // SAFETY: as above; frees its path copy (it has landed: cannot fail).
+        let _ = unsafe { crate::fs::cleanup(req) };
         // SAFETY: a short borrow.
         let handle = c.owner.and_then(|(k, g)| unsafe { (*lp).handles.get(k, g) });
         let Some(h) = handle else {

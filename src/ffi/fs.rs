@@ -8,10 +8,10 @@
 //! callback (or, synchronously, until the call returns); call
 //! `ruv_fs_req_cleanup` after. Paths are NUL-terminated strings, copied.
 
-use super::{checked_loop, status};
+use super::{Misuse, checked_loop, report, status};
 use crate::abi::*;
 use crate::error::{Error, Result};
-use crate::fs::{self, FsOp};
+use crate::fs::{self, ArgPath, FsOp};
 use std::ffi::{CStr, CString, c_char, c_int, c_uint, c_void};
 use std::ptr::NonNull;
 
@@ -19,12 +19,12 @@ use std::ptr::NonNull;
 ///
 /// # Safety
 /// `path` is NULL or a NUL-terminated string.
-unsafe fn path(path: *const c_char) -> Result<CString> {
+unsafe fn path(path: *const c_char) -> Result<ArgPath> {
     if path.is_null() {
         return Err(Error::INVAL);
     }
     // SAFETY: the caller's contract.
-    Ok(unsafe { CStr::from_ptr(path) }.into())
+    Ok(CString::from(unsafe { CStr::from_ptr(path) }).into())
 }
 
 /// The caller's buffer array, copied. `Error::INVAL` for NULL or none.
@@ -295,15 +295,18 @@ pub unsafe extern "C" fn ruv_fs_ftruncate(
 }
 
 /** Frees what ruv allocated for the request (its path copy). Safe to call
- *  twice, and on a request that never ran; not while it is in flight.
+ *  twice, and on a request that never ran. On a request whose callback has
+ *  not run yet it prints one line and frees nothing (the pool reads the
+ *  path).
  *
  *  # Safety
- *  `req` is NULL or an `ruv_fs_t` that is not in flight. */
+ *  `req` is NULL or an `ruv_fs_t`. */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_fs_req_cleanup(req: *mut ruv_fs_t) {
-    if let Some(req) = NonNull::new(req) {
-        // SAFETY: the caller's contract.
-        unsafe { fs::cleanup(req) };
+    let Some(req) = NonNull::new(req) else { return };
+    // SAFETY: the caller's request.
+    if unsafe { fs::cleanup(req) }.is_err() {
+        report("ruv_fs_req_cleanup", Misuse { code: RUV_EBUSY, what: "request still in flight" });
     }
 }
 

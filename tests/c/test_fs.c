@@ -573,6 +573,8 @@ static void test_cancel(void) {
   CHECK_EQ(ruv_cancel((ruv_req_t *)&req), 0);
   CHECK_EQ(ruv_cancel((ruv_req_t *)&req), RUV_EBUSY);
   CHECK_EQ(cb_calls, 0);
+  ruv_fs_req_cleanup(&req); /* not yet called back: refused */
+  CHECK_STR(req.path, sub);
   pthread_mutex_lock(&gate_lock);
   gate_open = 1;
   pthread_cond_broadcast(&gate_cond);
@@ -582,7 +584,38 @@ static void test_cancel(void) {
   CHECK_EQ(cb_result, RUV_ECANCELED);
   CHECK_EQ(req.result, RUV_ECANCELED);
   CHECK_EQ(access(sub, F_OK), -1); /* never made */
+  CHECK_STR(req.path, sub);
   ruv_fs_req_cleanup(&req);
+  CHECK(req.path == NULL);
+}
+
+/* ruv_fs_req_cleanup before the callback (misuse: libuv would free the path
+ * the pool is reading) prints a line and frees nothing; the request completes
+ * normally, with its path, and can be cleaned up then */
+static void on_stat_path(ruv_fs_t *req) {
+  cb_calls++;
+  CHECK_EQ(req->result, 0);
+  CHECK_STR(req->path, p1);
+  CHECK_EQ(req->statbuf.st_size, 3);
+}
+
+static void test_cleanup_in_flight(void) {
+  ruv_fs_t req;
+  int fd = open(p1, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+  CHECK(fd >= 0);
+  CHECK_EQ(write(fd, "abc", 3), 3);
+  close(fd);
+  cb_calls = 0;
+  CHECK_EQ(ruv_fs_stat(&loop, &req, p1, on_stat_path), 0);
+  ruv_fs_req_cleanup(&req);
+  ruv_fs_req_cleanup(&req);
+  CHECK_STR(req.path, p1);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  CHECK_EQ(cb_calls, 1);
+  ruv_fs_req_cleanup(&req);
+  CHECK(req.path == NULL);
+  ruv_fs_req_cleanup(&req);
+  CHECK_EQ(unlink(p1), 0);
 }
 
 /* ---- misuse ---------------------------------------------------------------------- */
@@ -667,6 +700,7 @@ int main(void) {
   RUN(test_listing_sync);
   RUN(test_listing_async);
   RUN(test_cancel);
+  RUN(test_cleanup_in_flight);
   RUN(test_errors);
   RUN(test_many);
   CHECK_EQ(ruv_loop_close(&loop), 0);
