@@ -139,14 +139,7 @@ impl LoopInner {
         }
         // SAFETY: ruv's own copy, NUL-terminated.
         let path = unsafe { CStr::from_ptr(path) }.to_bytes();
-        if path.len() >= buffer.len() {
-            *size = path.len() + 1;
-            return Err(Error::from_code(RUV_ENOBUFS));
-        }
-        buffer[..path.len()].copy_from_slice(path);
-        buffer[path.len()] = 0;
-        *size = path.len();
-        Ok(())
+        crate::sys::copy_name_out(path, buffer, size)
     }
 
     /// The inotify descriptor is readable: read every event and call the

@@ -142,14 +142,7 @@ impl LoopInner {
         let Some(ctx) = *ctx_of(h) else { return Err(Error::INVAL) };
         // SAFETY: a live context.
         let path = unsafe { ctx.as_ref() }.path.as_bytes();
-        if path.len() >= buffer.len() {
-            *size = path.len() + 1;
-            return Err(Error::from_code(RUV_ENOBUFS));
-        }
-        buffer[..path.len()].copy_from_slice(path);
-        buffer[path.len()] = 0;
-        *size = path.len();
-        Ok(())
+        crate::sys::copy_name_out(path, buffer, size)
     }
 
     /// The context's timer fired: the next stat.

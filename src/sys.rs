@@ -1,4 +1,4 @@
-//! The few system-call helpers the core modules share.
+//! The few low-level helpers the core modules share.
 
 use crate::error::{Error, Result};
 use std::ffi::c_int;
@@ -48,4 +48,18 @@ pub(crate) fn write_without_sigpipe(write: impl FnOnce() -> isize) -> std::resul
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
         result
     }
+}
+
+/// libuv's way of handing a name back (the `getpath` functions): `name` and a
+/// NUL into `buffer` with `*size` its length, or `RUV_ENOBUFS` with `*size`
+/// the size needed.
+pub(crate) fn copy_name_out(name: &[u8], buffer: &mut [u8], size: &mut usize) -> Result {
+    if name.len() >= buffer.len() {
+        *size = name.len() + 1;
+        return Err(Error::from_code(crate::abi::RUV_ENOBUFS));
+    }
+    buffer[..name.len()].copy_from_slice(name);
+    buffer[name.len()] = 0;
+    *size = name.len();
+    Ok(())
 }
