@@ -177,6 +177,8 @@ impl LoopInner {
                     events |= RUV_RENAME;
                 }
                 let name = name.split(|&b| b == 0).next().unwrap_or(&[]);
+                // A directory's entry: the same name for every handle.
+                let entry = (!name.is_empty()).then(|| CString::new(name).unwrap_or_default());
                 // SAFETY: a short borrow.
                 let ids =
                     unsafe { (*lp).inotify.as_ref() }.and_then(|i| i.watchers.get(&ev.wd)).cloned().unwrap_or_default();
@@ -188,13 +190,16 @@ impl LoopInner {
                     }
                     let Some(cb) = fields(h).cb else { continue };
                     // The entry's name, or the watched path's last part.
-                    let filename: CString = if name.is_empty() {
-                        // SAFETY: ruv's own copy of the path, while started.
-                        let path = unsafe { CStr::from_ptr((*h.cast::<ruv_fs_event_t>()).path) }.to_bytes();
-                        let base = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-                        CString::new(base).unwrap_or_default()
-                    } else {
-                        CString::new(name).unwrap_or_default()
+                    let own_name: CString;
+                    let filename = match &entry {
+                        Some(entry) => entry.as_c_str(),
+                        None => {
+                            // SAFETY: ruv's own copy of the path, while started.
+                            let path = unsafe { CStr::from_ptr((*h.cast::<ruv_fs_event_t>()).path) }.to_bytes();
+                            let base = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+                            own_name = CString::new(base).unwrap_or_default();
+                            own_name.as_c_str()
+                        }
                     };
                     // SAFETY: the caller's callback with its own handle.
                     unsafe { cb(h.cast(), filename.as_ptr(), events, 0) };
