@@ -83,6 +83,9 @@ pub(crate) struct LoopInner {
     pub(crate) block_sigprof: bool,
     /// `RUV_METRICS_IDLE_TIME`: nanoseconds spent waiting in the poll phase.
     pub(crate) idle_time_ns: Option<u64>,
+    /// fs requests are tried inline before the pool (`fs_fast`; off with
+    /// `RUV_FS_INLINE=0` when the loop is initialised).
+    pub(crate) fs_inline: bool,
 }
 
 impl LoopInner {
@@ -116,6 +119,7 @@ impl LoopInner {
             running: false,
             block_sigprof: false,
             idle_time_ns: None,
+            fs_inline: crate::fs_fast::enabled_by_env(),
         }))
     }
 

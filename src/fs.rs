@@ -12,6 +12,7 @@
 use crate::abi::*;
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
+use crate::fs_fast;
 use crate::req::{Req, ReqKind};
 use crate::sys::errno;
 use crate::threadpool::{self, Speed, Work};
@@ -236,7 +237,7 @@ pub(crate) struct FsOutcome {
 }
 
 impl FsOutcome {
-    fn result(result: isize) -> FsOutcome {
+    pub(crate) fn result(result: isize) -> FsOutcome {
         FsOutcome { result, ..Default::default() }
     }
 }
@@ -653,6 +654,11 @@ fn stat(dirfd: c_int, path: &CStr, flags: c_int) -> FsOutcome {
     if r != 0 {
         return FsOutcome::result(-errno() as isize);
     }
+    stat_outcome(&stx)
+}
+
+/// A stat call's outcome from `statx`'s figures.
+pub(crate) fn stat_outcome(stx: &libc::statx) -> FsOutcome {
     let time = |t: libc::statx_timestamp| ruv_timespec_t { tv_sec: t.tv_sec, tv_nsec: t.tv_nsec as libc::c_long };
     let dev = |major: u32, minor: u32| libc::makedev(major, minor);
     let stat = ruv_stat_t {
@@ -850,8 +856,9 @@ pub(crate) unsafe fn scandir_next(req: NonNull<ruv_fs_t>, ent: NonNull<ruv_diren
 }
 
 impl LoopInner {
-    /// A call with a callback: `op` runs on the pool; the callback runs on
-    /// the loop's thread, from the pending phase, with `req->result` set.
+    /// A call with a callback: `op` is answered on this thread if it can be
+    /// without blocking (`fs_fast`), else runs on the pool; the callback runs
+    /// on the loop's thread, from the pending phase, with `req->result` set.
     pub(crate) fn fs_submit(
         &mut self,
         c_loop: *mut ruv_loop_t,
@@ -877,6 +884,14 @@ impl LoopInner {
         // SAFETY: the caller's request, in flight from here.
         let r = unsafe { Req::new(req.cast()) };
         self.req_start(r, kind, None);
+        if let Some(outcome) = self.fs_inline.then(|| fs_fast::attempt(&op)).flatten() {
+            // Answered without blocking: delivered in the pending phase, as
+            // a pool result is.
+            let result = outcome.result;
+            record(req, outcome);
+            self.req_complete(r, result);
+            return Ok(());
+        }
         let submitted = threadpool::submit(req.as_ptr() as usize, Work::Fs(op), Speed::Fast, Arc::clone(&self.inbox));
         if let Err(e) = submitted {
             self.add_active_reqs(-1);

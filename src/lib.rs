@@ -20,6 +20,8 @@
 //!      listening on any descriptor), [`tcp`], [`pipe`];
 //!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
 //!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
+//!    - files: [`fs`] (every operation, both modes), [`fs_fast`] (the inline
+//!      first attempt before the pool), [`fs_poll`], [`fs_event`], [`dns`];
 //!    - threads and locks: [`thread`] (libuv's portable thread API on pthreads);
 //!    - helpers: [`addr`] (IP text forms, socket addresses), [`clock`],
 //!      [`error`] (the core's error type, names and messages), [`sys`].
@@ -44,6 +46,7 @@ mod error;
 mod event_loop;
 mod fs;
 mod fs_event;
+mod fs_fast;
 mod fs_poll;
 mod handle;
 mod internal;

@@ -160,6 +160,26 @@ struct Pool {
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
 
+/// Pools left behind by `fork`: in the child their threads do not exist, so
+/// they are never joined or dropped, only kept reachable.
+static FORKED_AWAY: Mutex<Vec<Pool>> = Mutex::new(Vec::new());
+
+/// Runs in a child process right after `fork` (`pthread_atfork`): the child
+/// starts a pool of its own on its first job, as libuv's does. The parent's
+/// queued jobs stay the parent's.
+extern "C" fn leave_pool_in_parent() {
+    // The child has one thread: a lock held at the fork by another thread
+    // would never be released, so only try (a fork in the middle of a
+    // submit on another thread is the one case left with the old pool).
+    let Ok(mut pool) = POOL.try_lock() else { return };
+    if let Some(old) = pool.take() {
+        match FORKED_AWAY.try_lock() {
+            Ok(mut left) => left.push(old),
+            Err(_) => std::mem::forget(old),
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A worker runs the caller's code outside the lock, so a poisoned lock
     // can only come from a panic in ruv, which aborts: take it anyway.
@@ -224,6 +244,11 @@ fn worker(shared: Arc<Shared>) {
 pub(crate) fn submit(req: usize, work: Work, speed: Speed, inbox: Arc<Inbox>) -> std::io::Result<()> {
     let mut pool = lock(&POOL);
     if pool.is_none() {
+        static AT_FORK: std::sync::Once = std::sync::Once::new();
+        // SAFETY: registers a function that only takes locks with try_lock.
+        AT_FORK.call_once(|| unsafe {
+            libc::pthread_atfork(None, None, Some(leave_pool_in_parent));
+        });
         let threads = configured_size();
         let shared = Arc::new(Shared { queues: Mutex::default(), work_ready: Condvar::new(), threads });
         let mut workers = Vec::with_capacity(threads);

@@ -1,7 +1,8 @@
 /* File-system requests, each operation in both modes: synchronously (NULL
  * callback: the call returns the result, the loop may be NULL) and on the
  * thread pool (the callback runs on the loop's thread with req->result set,
- * never inside the call). Checked: results, req->fs_type/path/statbuf/ptr,
+ * never inside the call), the asynchronous ones twice: with the inline first
+ * attempt and with the pool only (RUV_FS_INLINE=0). Checked: results, req->fs_type/path/statbuf/ptr,
  * errors as negative codes (ENOENT, EEXIST, ENOTEMPTY, EBADF, EISDIR...),
  * ruv_fs_req_cleanup twice, cancelling a queued fs request, NULL arguments.
  * Everything happens in a fresh temporary directory, removed at the end. */
@@ -680,14 +681,8 @@ static void test_many(void) {
   CHECK_EQ(unlink(p1), 0);
 }
 
-int main(void) {
-  test_begin();
-  setenv("RUV_THREADPOOL_SIZE", "2", 1);
-  strcpy(dir, "/tmp/ruv-fs-XXXXXX");
-  CHECK(mkdtemp(dir) != NULL);
-  snprintf(p1, sizeof p1, "%s/one", dir);
-  snprintf(p2, sizeof p2, "%s/two", dir);
-  snprintf(sub, sizeof sub, "%s/sub", dir);
+/* Every test, on a fresh loop; then the loop is closed. */
+static void run_all(void) {
   CHECK_EQ(ruv_loop_init(&loop), 0);
   RUN(test_file_sync);
   RUN(test_file_async);
@@ -704,6 +699,25 @@ int main(void) {
   RUN(test_errors);
   RUN(test_many);
   CHECK_EQ(ruv_loop_close(&loop), 0);
+}
+
+int main(void) {
+  test_begin();
+  setenv("RUV_THREADPOOL_SIZE", "2", 1);
+  strcpy(dir, "/tmp/ruv-fs-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(p1, sizeof p1, "%s/one", dir);
+  snprintf(p2, sizeof p2, "%s/two", dir);
+  snprintf(sub, sizeof sub, "%s/sub", dir);
+  /* Both paths of an asynchronous request: tried inline first where the
+   * kernel answers without blocking (the default; which requests take which
+   * path is test_fs_fast.c's), then with RUV_FS_INLINE=0, read when a loop
+   * is initialised: every request on the pool, as libuv runs them. */
+  fprintf(stderr, "== inline first attempt, then the pool\n");
+  run_all();
+  setenv("RUV_FS_INLINE", "0", 1);
+  fprintf(stderr, "== the pool only (RUV_FS_INLINE=0)\n");
+  run_all();
   CHECK_EQ(rmdir(dir), 0); /* everything inside was removed */
   ruv_library_shutdown();
   return test_end();
