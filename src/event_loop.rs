@@ -408,6 +408,8 @@ impl LoopInner {
             // Idle time counts only polls that may block, as libuv's does.
             let waited_from = this.idle_time_ns.filter(|_| timeout_ms != 0).map(|_| clock::hrtime_ns());
             let old_mask = this.block_sigprof.then(block_sigprof);
+            // Jobs on the pool finish in a few µs: wait for one awake first.
+            let timeout = if timeout_ms != 0 && this.inbox.spin_for_done() { Some(Duration::ZERO) } else { timeout };
             // An error here is EINTR (a signal arrived): no events this time.
             let _ = this.poll.poll(&mut events, timeout);
             if let Some(mask) = old_mask {

@@ -22,6 +22,7 @@ use crate::abi::ruv_work_t;
 use crate::dns::{DnsOp, DnsOutcome};
 use crate::fs::{FsOp, FsOutcome};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -50,18 +51,27 @@ pub(crate) enum Outcome {
 /// Where a loop's finished jobs wait for the loop thread.
 pub(crate) struct Inbox {
     done: Mutex<Vec<Done>>,
+    /// `done`'s length, for a loop that spins without the lock.
+    ready: AtomicUsize,
+    /// Jobs submitted with this inbox and not yet taken by the loop.
+    in_flight: AtomicUsize,
+    /// The loop's last spin found nothing: it does not spin again until a
+    /// job comes back (a long job costs one spin, not one per poll).
+    spin_missed: AtomicBool,
     waker: Arc<mio::Waker>,
 }
 
 impl Inbox {
     pub fn new(waker: Arc<mio::Waker>) -> Arc<Inbox> {
-        Arc::new(Inbox { done: Mutex::new(Vec::new()), waker })
+        let (ready, in_flight, spin_missed) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicBool::new(false));
+        Arc::new(Inbox { done: Mutex::new(Vec::new()), ready, in_flight, spin_missed, waker })
     }
 
     fn post(&self, finished: Done) {
         let was_empty = {
             let mut done = lock(&self.done);
             done.push(finished);
+            self.ready.store(done.len(), Ordering::Release);
             done.len() == 1
         };
         if was_empty {
@@ -73,7 +83,37 @@ impl Inbox {
 
     /// The jobs finished since the last call, in the order they finished.
     pub fn take(&self, into: &mut Vec<Done>) {
-        std::mem::swap(&mut *lock(&self.done), into);
+        let mut done = lock(&self.done);
+        std::mem::swap(&mut *done, into);
+        self.ready.store(0, Ordering::Release);
+        self.in_flight.fetch_sub(into.len(), Ordering::Relaxed);
+        if !into.is_empty() {
+            self.spin_missed.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Called by a loop about to block in its poll: spins a few µs
+    /// (`SPIN_CHECKS`) for a job of its to finish, as an idle worker does for
+    /// jobs, since a round trip is a few µs and a sleeping loop costs a
+    /// wake-up per completion. Whether one finished (the poll then does not
+    /// block). It spins only
+    /// - with few jobs out (no more than CPUs): with many, completions
+    ///   stream in, and a loop that sleeps takes them in batches;
+    /// - while a CPU is free of workers: else it takes one from them;
+    /// - if its last spin found something: a long job costs one spin, not
+    ///   one per poll until it ends;
+    /// - and never on one CPU (`spin_allowed`).
+    pub fn spin_for_done(&self) -> bool {
+        let in_flight = self.in_flight.load(Ordering::Relaxed);
+        if in_flight == 0 || in_flight > cpus() || self.spin_missed.load(Ordering::Relaxed) || !spin_allowed() {
+            return false;
+        }
+        let cpus = cpus();
+        let busy = || RUNNING.load(Ordering::Relaxed) >= cpus;
+        let ready = || self.ready.load(Ordering::Acquire) != 0;
+        let found = !busy() && spin_until(|| ready() || busy()) && ready();
+        self.spin_missed.store(!found, Ordering::Relaxed);
+        found
     }
 }
 
@@ -134,23 +174,78 @@ struct Queues {
     /// while `idle` exceeds this: a batch of submits wakes each sleeping
     /// worker once, not once per job.
     wakes_pending: usize,
+    /// A worker is spinning (`spin_for_work`): it takes the next job, so a
+    /// submit wakes nobody.
+    spinning: bool,
     stop: bool,
 }
 
 impl Queues {
-    /// Whether a sleeping worker is not yet being woken; if so, the caller
-    /// notifies one (after unlocking).
+    /// Whether a sleeping worker is not yet being woken and nobody spins; if
+    /// so, the caller notifies one (after unlocking).
     fn claim_wake(&mut self) -> bool {
-        let claimed = self.idle > self.wakes_pending;
+        let claimed = !self.spinning && self.idle > self.wakes_pending;
         self.wakes_pending += usize::from(claimed);
         claimed
+    }
+
+    /// Whether a worker that ran out of jobs may spin: nobody else spins,
+    /// and a CPU is left for it beside the running workers and one loop
+    /// thread. Else a spinner takes the CPU that the loop thread, or the
+    /// job it waits for, needs.
+    fn may_spin(&self, cpus: usize, running: usize) -> bool {
+        !self.spinning && running + 2 <= cpus
+    }
+
+    fn push(&mut self, job: Job, speed: Speed, queued: &AtomicUsize) {
+        match speed {
+            Speed::Fast => self.fast.push_back(job),
+            Speed::Slow => self.slow.push_back(job),
+        }
+        queued.store(self.fast.len() + self.slow.len(), Ordering::Release);
     }
 }
 
 struct Shared {
     queues: Mutex<Queues>,
+    /// Jobs in `queues` (fast and slow), written under its lock, read by a
+    /// spinning worker without it.
+    queued: AtomicUsize,
     work_ready: Condvar,
     threads: usize,
+}
+
+/// How many times a worker that ran out of jobs looks for a new one before
+/// it sleeps: about 20 µs here. A job round trip is a few µs of work on
+/// either side, so a loop that answers a completion with the next request
+/// (64 stats in flight) finds a worker still awake instead of paying a
+/// futex wake and a context switch per batch. One worker spins at a time,
+/// so the CPU this burns is bounded by one thread's for 20 µs per idle spell;
+/// and only on a CPU nothing else of ours needs (`Queues::may_spin`).
+const SPIN_CHECKS: u32 = 2000;
+
+/// Spins until `done` says so or the budget is spent; whether it did.
+fn spin_until(done: impl Fn() -> bool) -> bool {
+    for _ in 0..SPIN_CHECKS {
+        if done() {
+            return true;
+        }
+        std::hint::spin_loop();
+    }
+    false
+}
+
+/// CPUs this process may run on (`available_parallelism`: the affinity mask
+/// and the cgroup quota), read once.
+fn cpus() -> usize {
+    static CPUS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Spinning helps only with a second CPU: on one, the spinner holds the CPU
+/// that the thread it waits for needs.
+fn spin_allowed() -> bool {
+    cpus() > 1
 }
 
 struct Pool {
@@ -159,6 +254,10 @@ struct Pool {
 }
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
+
+/// Workers running a job now (one pool per process), read without a lock
+/// by spinning workers and loops.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
 /// Pools left behind by `fork`: in the child their threads do not exist, so
 /// they are never joined or dropped, only kept reachable.
@@ -209,11 +308,25 @@ fn next_job(q: &mut Queues, threads: usize) -> Option<(Job, Speed)> {
 
 fn worker(shared: Arc<Shared>) {
     let mut q = lock(&shared.queues);
+    // Spun since the last job: sleep next time the queue is empty.
+    let mut spun = false;
     loop {
         if q.stop {
             return;
         }
         let Some((job, speed)) = next_job(&mut q, shared.threads) else {
+            if !spun && q.may_spin(cpus(), RUNNING.load(Ordering::Relaxed)) {
+                q.spinning = true;
+                drop(q);
+                spin_until(|| shared.queued.load(Ordering::Acquire) != 0);
+                q = lock(&shared.queues);
+                q.spinning = false;
+                // Looks again under the lock whether it found one or not:
+                // a submit that saw it spinning woke nobody.
+                spun = true;
+                continue;
+            }
+            spun = false;
             q.idle += 1;
             q = shared.work_ready.wait(q).unwrap_or_else(|e| e.into_inner());
             q.idle -= 1;
@@ -222,13 +335,24 @@ fn worker(shared: Arc<Shared>) {
             q.wakes_pending = q.wakes_pending.saturating_sub(1);
             continue;
         };
+        spun = false;
+        RUNNING.fetch_add(1, Ordering::Relaxed);
+        let left = q.fast.len() + q.slow.len();
+        shared.queued.store(left, Ordering::Release);
+        // More jobs wait: a sleeping worker helps (a burst of submits found
+        // this one spinning and woke nobody).
+        let wake = left > 0 && q.claim_wake();
         drop(q);
+        if wake {
+            shared.work_ready.notify_one();
+        }
         let Job { req, work, inbox } = job;
         // SAFETY: the job's request, in flight until it is posted below.
         let done = unsafe { work.run(req) };
         inbox.post(done);
         // One lock take per job: give back the slow slot and look for the
         // next job under the same lock.
+        RUNNING.fetch_sub(1, Ordering::Relaxed);
         q = lock(&shared.queues);
         if speed == Speed::Slow {
             q.slow_running -= 1;
@@ -250,7 +374,12 @@ pub(crate) fn submit(req: usize, work: Work, speed: Speed, inbox: Arc<Inbox>) ->
             libc::pthread_atfork(None, None, Some(leave_pool_in_parent));
         });
         let threads = configured_size();
-        let shared = Arc::new(Shared { queues: Mutex::default(), work_ready: Condvar::new(), threads });
+        let shared = Arc::new(Shared {
+            queues: Mutex::default(),
+            queued: AtomicUsize::new(0),
+            work_ready: Condvar::new(),
+            threads,
+        });
         let mut workers = Vec::with_capacity(threads);
         for i in 0..threads {
             let shared = Arc::clone(&shared);
@@ -266,11 +395,8 @@ pub(crate) fn submit(req: usize, work: Work, speed: Speed, inbox: Arc<Inbox>) ->
     }
     let shared = &pool.as_ref().expect("started above").shared;
     let mut q = lock(&shared.queues);
-    let job = Job { req, work, inbox };
-    match speed {
-        Speed::Fast => q.fast.push_back(job),
-        Speed::Slow => q.slow.push_back(job),
-    }
+    inbox.in_flight.fetch_add(1, Ordering::Relaxed);
+    q.push(Job { req, work, inbox }, speed, &shared.queued);
     let wake = q.claim_wake();
     // Unlock first, so the woken worker does not block on the lock at once.
     drop(q);
@@ -295,13 +421,17 @@ pub(crate) fn cancel(req: usize) -> Cancel {
     let Some(pool) = pool.as_ref() else { return Cancel::Busy };
     let mut guard = lock(&pool.shared.queues);
     let q = &mut *guard;
-    for queue in [&mut q.fast, &mut q.slow] {
-        if let Some(i) = queue.iter().position(|job| job.req == req) {
-            queue.remove(i);
-            return Cancel::Cancelled;
+    let taken = [&mut q.fast, &mut q.slow]
+        .into_iter()
+        .find_map(|queue| queue.iter().position(|job| job.req == req).and_then(|i| queue.remove(i)));
+    pool.shared.queued.store(q.fast.len() + q.slow.len(), Ordering::Release);
+    match taken {
+        Some(job) => {
+            job.inbox.in_flight.fetch_sub(1, Ordering::Relaxed);
+            Cancel::Cancelled
         }
+        None => Cancel::Busy,
     }
-    Cancel::Busy
 }
 
 /// Stops the workers once they finish what they are running and joins them
@@ -340,6 +470,22 @@ mod tests {
         assert_eq!(q.slow_running, 2);
         q.slow_running -= 1;
         assert_eq!(next_job(&mut q, 4).map(|(j, _)| j.req), Some(3));
+    }
+
+    /// A spinning worker takes the next job: a submit wakes nobody. Only one
+    /// spins, and only on a CPU the loop thread and running jobs leave free.
+    #[test]
+    fn spinning_replaces_wakes() {
+        let mut q = Queues { idle: 2, ..Queues::default() };
+        assert!(q.may_spin(2, 0));
+        q.spinning = true;
+        assert!(!q.claim_wake());
+        assert!(!q.may_spin(2, 0));
+        q.spinning = false;
+        assert!(q.claim_wake());
+        assert!(!q.may_spin(2, 1), "the loop thread and a running job fill two CPUs");
+        assert!(q.may_spin(4, 1));
+        assert!(!Queues::default().may_spin(1, 0));
     }
 
     #[test]
