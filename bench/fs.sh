@@ -15,7 +15,8 @@
 # UV_THREADPOOL_SIZE (default 4; RUV_THREADPOOL_SIZE, which ruv reads first,
 # is set to the same value), FS_CPUS (a taskset CPU list every run is pinned
 # to, e.g. 1: steadier figures, see README.md; default none, all CPUs),
-# TMPDIR (where the test file goes, default /tmp),
+# TMPDIR (where the test file goes, default /tmp), FS_CP_MIB (the cp
+# workload's file size in MiB, default 1024; 0 skips it),
 # RUV_LIB_BEFORE (another libruv.a: one more column, "ruv-before"; n/a if
 # fs_uv.c does not link against it, e.g. a ruv without fs support).
 
@@ -51,6 +52,7 @@ FS_REPS=${FS_REPS:-${REPS:-3}}
 FS_N_STAT=${FS_N_STAT:-100000}
 FS_N_CHAIN=${FS_N_CHAIN:-20000}
 FS_N_WORK=${FS_N_WORK:-100000}
+FS_CP_MIB=${FS_CP_MIB:-1024}
 export UV_THREADPOOL_SIZE=${UV_THREADPOOL_SIZE:-4}
 export RUV_THREADPOOL_SIZE=$UV_THREADPOOL_SIZE
 FS_CPUS=${FS_CPUS:-}
@@ -80,13 +82,36 @@ if [ -n "${RUV_LIB_BEFORE:-}" ] &&
   tail -5 "$OUT/fs_ruv-before.build.txt" >&2
   FS_NOTES+=("ruv-before: n/a, fs_uv.c does not link against $RUV_LIB_BEFORE (no fs/pool support?) (bench/out/fs_ruv-before.build.txt)")
 fi
+# The cp example, written with ruv's names: for libuv every ruv_/RUV_ name is
+# spelled as libuv's (as make test builds the echo server against libuv).
+rm -f "$OUT/cp_libuv" "$OUT/cp_ruv" "$OUT/cp_ruv-before"
+if [ "$FS_CP_MIB" != 0 ]; then
+  sed 's/ruv_/uv_/g; s/RUV_/UV_/g; s/#include "ruv.h"/#include <uv.h>/' "$ROOT/examples-c/cp.c" >"$OUT/cp_uv.c"
+  fs_build -o "$OUT/cp_libuv" "$OUT/cp_uv.c" "$UV_LIB" -lpthread -ldl || exit 1
+  fs_build -I"$ROOT/include" -o "$OUT/cp_ruv" "$ROOT/examples-c/cp.c" "$ROOT/target/release/libruv.a" \
+    -lpthread -ldl -lm || exit 1
+  if [ -n "${RUV_LIB_BEFORE:-}" ]; then
+    fs_build -I"$ROOT/include" -o "$OUT/cp_ruv-before" "$ROOT/examples-c/cp.c" "$RUV_LIB_BEFORE" \
+      -lpthread -ldl -lm 2>/dev/null || rm -f "$OUT/cp_ruv-before"
+  fi
+fi
 
 # ---- runs --------------------------------------------------------------------
+
+# fs_best WORKLOAD KEY LIB VALUE: keeps the best value of a metric (the
+# highest ops_per_s, the lowest of the others).
+fs_best() {
+  local cur=${BEST[fs.$1.$2.$3]:-}
+  if [ -z "$cur" ] || awk -v a="$4" -v b="$cur" -v hi="$([ "$2" = ops_per_s ] && echo 1)" \
+      'BEGIN { exit !(hi ? a > b : a < b) }'; then
+    BEST[fs.$1.$2.$3]=$4
+  fi
+}
 
 # fs_run LIB WORKLOAD N: one run; keeps each metric's best value. LIB
 # "inline" is fs_libuv --inline (no library call in it).
 fs_run() {
-  local lib=$1 wl=$2 n=$3 line err=$OUT/stderr.txt kv key val cur cmd
+  local lib=$1 wl=$2 n=$3 line err=$OUT/stderr.txt kv cmd
   if [ "$lib" = inline ]; then cmd=("${FS_PIN[@]}" "$OUT/fs_libuv" --inline "$wl" "$n")
   else cmd=("${FS_PIN[@]}" "$OUT/fs_$lib" "$wl" "$n"); fi
   if ! line=$("${cmd[@]}" 2>"$err"); then
@@ -102,18 +127,45 @@ fs_run() {
   note "  $line"
   for kv in $line; do
     case $kv in ops_per_s=* | cpu_ns_per_op=* | csw_per_op=*) ;; *) continue ;; esac
-    key=${kv%%=*} val=${kv#*=}
-    cur=${BEST[fs.$wl.$key.$lib]:-}
-    if [ -z "$cur" ] || awk -v a="$val" -v b="$cur" -v hi="$([ "$key" = ops_per_s ] && echo 1)" \
-        'BEGIN { exit !(hi ? a > b : a < b) }'; then
-      BEST[fs.$wl.$key.$lib]=$val
-    fi
+    fs_best "$wl" "${kv%%=*}" "$lib" "${kv#*=}"
   done
+}
+
+# fs_cp LIB: copies the cp workload's file once with the cp example built
+# for LIB ("inline": coreutils cp, the page cache's speed with no loop);
+# checks the copy, keeps MiB/s (wall) and CPU seconds (user + sys).
+fs_cp() {
+  local lib=$1 bin t wall u s cpu
+  if [ "$lib" = inline ]; then bin=(cp); else bin=("$OUT/cp_$lib"); fi
+  rm -f "$FS_CP_DIR/dst"
+  t=$( { TIMEFORMAT='%R %U %S'; time "${FS_PIN[@]}" "${bin[@]}" "$FS_CP_DIR/src" "$FS_CP_DIR/dst" 2>/dev/null; } 2>&1 )
+  if [ $? -ne 0 ] || ! cmp -s "$FS_CP_DIR/src" "$FS_CP_DIR/dst"; then
+    note "  $lib cp: FAILED (exit status or contents)"
+    echo "FAILED $lib cp" >>"$RAW"
+    FAILED+=("$lib cp")
+    BEST[fs.cp.failed.$lib]=1
+    return
+  fi
+  read -r wall u s <<<"$t"
+  cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
+  echo "cp lib=$lib mib=$FS_CP_MIB wall_s=$wall cpu_s=$cpu" >>"$RAW"
+  note "  cp lib=$lib mib=$FS_CP_MIB wall_s=$wall cpu_s=$cpu"
+  fs_best cp ops_per_s "$lib" "$(awk -v m="$FS_CP_MIB" -v w="$wall" 'BEGIN { printf "%.1f", m / (w > 0 ? w : 0.001) }')"
+  fs_best cp cpu_ns_per_op "$lib" "$cpu"
 }
 
 FS_RUN_LIBS=()
 for lib in "${FS_LIBS[@]}"; do [ -x "$OUT/fs_$lib" ] && FS_RUN_LIBS+=("$lib"); done
 FS_RUN_LIBS+=(inline)
+FS_CP_LIBS=()
+for lib in "${FS_LIBS[@]}"; do [ -x "$OUT/cp_$lib" ] && FS_CP_LIBS+=("$lib"); done
+FS_CP_LIBS+=(inline)
+if [ "$FS_CP_MIB" != 0 ]; then
+  FS_CP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ruv-bench-cp.XXXXXX") || exit 1
+  # A file that is not zeros (cp skips zero chunks), in the page cache.
+  yes "ruv bench: cp copies this line again and again, $FS_CP_MIB MiB of it" |
+    head -c "$((FS_CP_MIB * 1048576))" >"$FS_CP_DIR/src"
+fi
 note "thread pool: ${FS_RUN_LIBS[*]}; $FS_REPS runs per workload; UV_THREADPOOL_SIZE=$UV_THREADPOOL_SIZE${FS_CPUS:+; pinned to CPU(s) $FS_CPUS}"
 for rep in $(seq 1 "$FS_REPS"); do
   note "thread-pool run $rep of $FS_REPS"
@@ -121,7 +173,11 @@ for rep in $(seq 1 "$FS_REPS"); do
     case $wl in stat64) n=$FS_N_STAT ;; chain) n=$FS_N_CHAIN ;; *) n=$FS_N_WORK ;; esac
     for lib in "${FS_RUN_LIBS[@]}"; do fs_run "$lib" "$wl" "$n"; done
   done
+  if [ "$FS_CP_MIB" != 0 ]; then
+    for lib in "${FS_CP_LIBS[@]}"; do fs_cp "$lib"; done
+  fi
 done
+[ "$FS_CP_MIB" != 0 ] && rm -rf "$FS_CP_DIR"
 
 # ---- table -------------------------------------------------------------------
 
@@ -139,6 +195,10 @@ FS_ROWS=(
   "work64 cpu_ns_per_op cpu_ns/round_trip"
   "work64 csw_per_op    ctx_switches/round_trip"
 )
+[ "$FS_CP_MIB" != 0 ] && FS_ROWS+=(
+  "cp     ops_per_s     MiB/s(wall,higher=better)"
+  "cp     cpu_ns_per_op cpu_s/copy(user+sys)"
+)
 
 echo
 fs_versions="$("$OUT/fs_libuv" version)"
@@ -154,6 +214,7 @@ echo "N: stat64 $FS_N_STAT (64 in flight), chain $FS_N_CHAIN (open/read 4 KiB/cl
 echo "work1/work64 $FS_N_WORK (empty work, 1/64 in flight); test file in ${TMPDIR:-/tmp} ($(stat -f -c %T "${TMPDIR:-/tmp}"));"
 echo "best of $FS_REPS runs per cell; cpu_ns = process CPU time, all threads; inline = the same syscalls"
 echo "on one thread, no loop, no pool (work: a direct call of both callbacks)"
+[ "$FS_CP_MIB" != 0 ] && echo "cp: examples-c/cp.c copying $FS_CP_MIB MiB (in the page cache) in the same directory; inline = coreutils cp"
 echo
 if [ -n "${RUV_LIB_BEFORE:-}" ]; then
   ffmt='%-7s %-29s %10s %10s %10s %10s %10s %14s %12s\n'
@@ -174,6 +235,8 @@ for row in "${FS_ROWS[@]}"; do
   vals=()
   for lib in "${FS_LIBS[@]}" inline; do
     if [ "$lib" != inline ] && [ ! -x "$OUT/fs_$lib" ]; then
+      vals+=(n/a)
+    elif [ "$wl" = cp ] && [ "$lib" != inline ] && [ ! -x "$OUT/cp_$lib" ]; then
       vals+=(n/a)
     elif [ -n "${BEST[fs.$wl.failed.$lib]:-}" ] && [ -z "${BEST[fs.$wl.$key.$lib]:-}" ]; then
       vals+=(FAIL)
