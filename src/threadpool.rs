@@ -216,13 +216,16 @@ struct Shared {
 }
 
 /// How many times a worker that ran out of jobs looks for a new one before
-/// it sleeps: about 20 µs here. A job round trip is a few µs of work on
-/// either side, so a loop that answers a completion with the next request
-/// (64 stats in flight) finds a worker still awake instead of paying a
-/// futex wake and a context switch per batch. One worker spins at a time,
-/// so the CPU this burns is bounded by one thread's for 20 µs per idle spell;
-/// and only on a CPU nothing else of ours needs (`Queues::may_spin`).
-const SPIN_CHECKS: u32 = 2000;
+/// it sleeps (and a loop for a finished job, `Inbox::spin_for_done`): about
+/// 7 µs here. A loop that answers a completion with the next request then
+/// finds a worker still awake instead of paying a futex wake and a context
+/// switch. Measured (bench/fs.sh workloads, medians of 6 interleaved runs):
+/// 2000 checks (27 µs) made one-at-a-time round trips 2x faster again but
+/// cost 64 stats in flight a quarter of their rate, the spinner holding a
+/// CPU the woken workers needed; 500 leaves the stats as they were. One
+/// worker spins at a time, and only on a CPU nothing else of ours needs
+/// (`Queues::may_spin`).
+const SPIN_CHECKS: u32 = 500;
 
 /// Spins until `done` says so or the budget is spent; whether it did.
 fn spin_until(done: impl Fn() -> bool) -> bool {
@@ -339,9 +342,10 @@ fn worker(shared: Arc<Shared>) {
         RUNNING.fetch_add(1, Ordering::Relaxed);
         let left = q.fast.len() + q.slow.len();
         shared.queued.store(left, Ordering::Release);
-        // More jobs wait: a sleeping worker helps (a burst of submits found
-        // this one spinning and woke nobody).
-        let wake = left > 0 && q.claim_wake();
+        // More jobs wait: a sleeping worker helps, since submits made while
+        // a worker spun woke nobody. Where nothing spins (one CPU) every
+        // submit woke one already, and more wakes only cost switches.
+        let wake = left > 0 && spin_allowed() && q.claim_wake();
         drop(q);
         if wake {
             shared.work_ready.notify_one();
