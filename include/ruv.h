@@ -1267,6 +1267,13 @@ typedef struct ruv_pipe_s {
 
 typedef struct ruv_pipe_s ruv_pipe_t;
 
+typedef struct ruv_connect_s ruv_connect_t;
+
+/**
+ * A platform socket (`int` on Unix), as libuv's `uv_os_sock_t`. 
+ */
+typedef int ruv_os_sock_t;
+
 /**
  * A poll handle (libuv's `uv_poll_t`, 160 bytes). 
  */
@@ -1279,11 +1286,6 @@ typedef struct ruv_poll_s {
 } ruv_poll_s;
 
 typedef struct ruv_poll_s ruv_poll_t;
-
-/**
- * A platform socket (`int` on Unix), as libuv's `uv_os_sock_t`. 
- */
-typedef int ruv_os_sock_t;
 
 /**
  * Called with `status` 0 and the `RUV_*` events that are ready, or with
@@ -1344,8 +1346,6 @@ typedef struct ruv_tcp_s {
 } ruv_tcp_s;
 
 typedef struct ruv_tcp_s ruv_tcp_t;
-
-typedef struct ruv_connect_s ruv_connect_t;
 
 /**
  * A thread (libuv's `uv_thread_t`: a `pthread_t`). 
@@ -1457,6 +1457,17 @@ typedef struct ruv_work_s ruv_work_t;
  * libuv's `uv_loop_option`, for `ruv_loop_configure`.
  */
 typedef int ruv_loop_option;
+
+/**
+ * `ruv_pipe_bind2` and `ruv_pipe_connect2` flags. 
+ */
+typedef int ruv_pipe_flags;
+
+/**
+ * Flags of a child process's stdio container (`ruv_spawn`); `ruv_pipe` and
+ * *  `ruv_socketpair` read `RUV_NONBLOCK_PIPE`. libuv's values. 
+ */
+typedef int ruv_stdio_flags;
 
 /**
  * libuv's `uv_thread_create_flags`: the bits of
@@ -1635,6 +1646,34 @@ typedef struct ruv_statfs_s ruv_statfs_t;
 #define RUV_FILE 17
 
 #define RUV_HANDLE_TYPE_MAX 18
+
+/**
+ * Fail with RUV_EINVAL instead of truncating a name longer than a socket
+ * *  address holds (108 bytes). 
+ */
+#define RUV_PIPE_NO_TRUNCATE 1
+
+#define RUV_IGNORE 0
+
+#define RUV_CREATE_PIPE 1
+
+#define RUV_INHERIT_FD 2
+
+#define RUV_INHERIT_STREAM 4
+
+#define RUV_READABLE_PIPE 16
+
+#define RUV_WRITABLE_PIPE 32
+
+/**
+ * The descriptor made is non-blocking (for `ruv_pipe`, `ruv_socketpair`). 
+ */
+#define RUV_NONBLOCK_PIPE 64
+
+/**
+ * Windows' name for the same bit. 
+ */
+#define RUV_OVERLAPPED_PIPE 64
 
 #define RUV_UNKNOWN_REQ 0
 
@@ -2881,6 +2920,139 @@ int ruv_pipe_init(ruv_loop_t *loop, ruv_pipe_t *handle, int ipc);
  * *  untouched, until their close or request callback).
  */
 int ruv_pipe_open(ruv_pipe_t *handle, ruv_file file);
+
+/**
+ * Binds the pipe to `name`, a path, or with a leading NUL byte a Linux
+ * *  abstract name (`namelen` bytes; no NUL inside). A name longer than a
+ * *  socket address holds (108 bytes) is cut, or with `RUV_PIPE_NO_TRUNCATE`
+ * *  refused with RUV_EINVAL. A path is unlinked when the pipe closes.
+ * *  RUV_EINVAL if the pipe is bound, open or closing, or `name` is NULL or
+ * *  empty; RUV_EADDRINUSE if the path exists; RUV_EACCES if it cannot be made
+ * *  (a missing directory too, as in libuv).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`
+ * *  and `name` `namelen` readable bytes. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback).
+ */
+int ruv_pipe_bind2(ruv_pipe_t *handle, const char *name, size_t namelen, unsigned int flags);
+
+/**
+ * `ruv_pipe_bind2` with a NUL-terminated `name` and no flags (a long name
+ * *  is cut).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`
+ * *  and `name` a NUL-terminated string. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback).
+ */
+int ruv_pipe_bind(ruv_pipe_t *handle, const char *name);
+
+/**
+ * Connects to the pipe bound to `name` (`namelen` bytes, as for
+ * *  `ruv_pipe_bind2`). Bad arguments are returned (RUV_EINVAL; RUV_EALREADY
+ * *  while a connect is in flight); a connect that fails (RUV_ENOENT,
+ * *  RUV_ECONNREFUSED, RUV_EAGAIN when the listener's backlog is full) is
+ * *  reported to `cb`, from the loop, never inside this call.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a
+ * *  `ruv_connect_t`, `handle` a `ruv_pipe_t` and `name` `namelen` readable
+ * *  bytes. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
+ */
+int ruv_pipe_connect2(ruv_connect_t *req,
+                      ruv_pipe_t *handle,
+                      const char *name,
+                      size_t namelen,
+                      unsigned int flags,
+                      ruv_connect_cb cb);
+
+/**
+ * `ruv_pipe_connect2` with a NUL-terminated `name` and no flags. It
+ * *  returns nothing, so every error, a bad name too, reaches `cb` (as in
+ * *  libuv); only what leaves no callback to call (a NULL request, a handle
+ * *  that is not a live pipe, a connect already in flight, a closing pipe)
+ * *  prints one line instead.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a
+ * *  `ruv_connect_t`, `handle` a `ruv_pipe_t` and `name` a NUL-terminated
+ * *  string. Handles and requests follow the ownership rule (in place,
+ * *  untouched, until their close or request callback).
+ */
+void ruv_pipe_connect(ruv_connect_t *req, ruv_pipe_t *handle, const char *name, ruv_connect_cb cb);
+
+/**
+ * The name the pipe is bound to, into `buffer` (`*size` bytes; `*size`
+ * *  becomes the name's length, without the NUL that ends a path; an abstract
+ * *  name starts with its NUL). RUV_ENOBUFS, with `*size` the room needed,
+ * *  when it does not fit; RUV_EBADF for a pipe with no socket.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`,
+ * *  `size` a `size_t` and `buffer` `*size` writable bytes. Handles and
+ * *  requests follow the ownership rule (in place, untouched, until their
+ * *  close or request callback).
+ */
+int ruv_pipe_getsockname(const ruv_pipe_t *handle, char *buffer, size_t *size);
+
+/**
+ * The name of the pipe the handle is connected to, as `ruv_pipe_getsockname`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`,
+ * *  `size` a `size_t` and `buffer` `*size` writable bytes. Handles and
+ * *  requests follow the ownership rule (in place, untouched, until their
+ * *  close or request callback).
+ */
+int ruv_pipe_getpeername(const ruv_pipe_t *handle, char *buffer, size_t *size);
+
+/**
+ * Windows-only in libuv (the number of pipe instances of a server); does
+ * *  nothing here.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
+ */
+void ruv_pipe_pending_instances(ruv_pipe_t *handle, int count);
+
+/**
+ * Makes the bound pipe's file readable (`RUV_READABLE`) and/or writable
+ * *  (`RUV_WRITABLE`) by every user. RUV_EBADF for a pipe with no socket,
+ * *  RUV_EINVAL for other flags; an abstract name has no file (RUV_ENOENT).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
+ */
+int ruv_pipe_chmod(ruv_pipe_t *handle, int flags);
+
+/**
+ * A pipe: `fds[0]` the read end, `fds[1]` the write end, both
+ * *  close-on-exec; an end is non-blocking if its flags have
+ * *  `RUV_NONBLOCK_PIPE`. The descriptors are the caller's.
+ * *
+ * *  # Safety
+ * *  `fds` is NULL or has room for two descriptors.
+ */
+int ruv_pipe(ruv_file *fds, int read_flags, int write_flags);
+
+/**
+ * A connected pair of Unix-domain sockets of `type` (`SOCK_STREAM`,
+ * *  `SOCK_DGRAM`, ...) and `protocol` (0), both close-on-exec; each
+ * *  non-blocking if its flags have `RUV_NONBLOCK_PIPE`. The descriptors are
+ * *  the caller's.
+ * *
+ * *  # Safety
+ * *  `fds` is NULL or has room for two descriptors.
+ */
+int ruv_socketpair(int type, int protocol, ruv_os_sock_t *fds, int flags0, int flags1);
 
 /**
  * Initialises a poll handle for descriptor `fd`, which is made non-blocking.

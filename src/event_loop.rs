@@ -246,7 +246,11 @@ impl LoopInner {
             Kind::Idle | Kind::Prepare | Kind::Check => self.phase_stop(h),
             Kind::Async => self.async_close(h),
             Kind::Poll => self.poll_stop(h),
-            Kind::Tcp | Kind::Pipe => self.stream_close(h),
+            Kind::Tcp => self.stream_close(h),
+            Kind::Pipe => {
+                Self::pipe_close(h);
+                self.stream_close(h);
+            }
             Kind::FsPoll => self.fs_poll_stop(h),
             Kind::FsEvent => self.fs_event_stop(h),
         }

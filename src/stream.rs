@@ -24,8 +24,8 @@
 //! before its close callback.
 
 use crate::abi::{
-    RUV_ECANCELED, RUV_ENOBUFS, RUV_EOF, ruv_alloc_cb, ruv_buf_t, ruv_connect_t, ruv_connection_cb, ruv_read_cb,
-    ruv_shutdown_cb, ruv_shutdown_t, ruv_write_cb, ruv_write_t,
+    RUV_ECANCELED, RUV_ENOBUFS, RUV_EOF, ruv_alloc_cb, ruv_buf_t, ruv_connect_cb, ruv_connect_t, ruv_connection_cb,
+    ruv_read_cb, ruv_shutdown_cb, ruv_shutdown_t, ruv_write_cb, ruv_write_t,
 };
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
@@ -230,6 +230,26 @@ pub(crate) fn set_blocking(h: Handle, blocking: bool) -> Result {
 }
 
 /// Whether `fd` is a socket.
+/// `connect` on a non-blocking socket, again after EINTR: `Ok` when
+/// connected or in progress, else the errno.
+pub(crate) fn connect_fd(
+    fd: c_int,
+    addr: *const libc::sockaddr,
+    len: libc::socklen_t,
+) -> std::result::Result<(), c_int> {
+    loop {
+        // SAFETY: the caller's address of `len` bytes.
+        if unsafe { libc::connect(fd, addr, len) } == 0 {
+            return Ok(());
+        }
+        match errno() {
+            libc::EINTR => continue,
+            libc::EINPROGRESS => return Ok(()),
+            e => return Err(e),
+        }
+    }
+}
+
 fn is_socket(fd: c_int) -> bool {
     // SAFETY: fstat into a local struct.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
@@ -330,6 +350,12 @@ impl LoopInner {
                     unreachable!("not a stream")
                 }
             }
+        }
+        // As libuv: an IPC pipe passes handles over one connection; it does
+        // not listen.
+        // SAFETY: a pipe handle's struct is a `ruv_pipe_t`.
+        if h.kind() == Kind::Pipe && unsafe { (*h.cast::<crate::abi::ruv_pipe_t>()).ipc } != 0 {
+            return Err(Error::INVAL);
         }
         let s = h.stream();
         // SAFETY: listen on our socket.
@@ -830,6 +856,42 @@ impl LoopInner {
     }
 
     // ---- connecting ---------------------------------------------------------------
+
+    /// What a connect on any stream checks first: not closing, no connect
+    /// in progress, not shutting down.
+    pub(crate) fn connect_check(&mut self, h: Handle) -> Result {
+        if h.is_closing() {
+            return Err(Error::INVAL);
+        }
+        let s = h.stream();
+        if !s.connect_req.is_null() {
+            return Err(Error::ALREADY);
+        }
+        if s.flags & SHUTTING != 0 {
+            return Err(Error::NOTCONN);
+        }
+        Ok(())
+    }
+
+    /// Takes a connect request in flight on `h`, whose socket is connecting
+    /// (`status` 0: the writable event finishes it) or failed at once
+    /// (`status` a code: the callback gets it from the pending phase).
+    pub(crate) fn connect_start(&mut self, h: Handle, req: NonNull<ruv_connect_t>, cb: ruv_connect_cb, status: c_int) {
+        // SAFETY: the caller's request.
+        let r = unsafe { Req::new(req.cast()) };
+        self.req_start(r, ReqKind::Connect, Some(h));
+        // SAFETY: the caller's request, ruv's until its callback.
+        unsafe {
+            (*req.as_ptr()).cb = cb;
+            (*req.as_ptr()).handle = h.cast();
+        }
+        let s = h.stream();
+        s.connect_req = req.as_ptr();
+        s.flags |= CONNECTING;
+        if status != 0 {
+            self.req_complete(r, status as isize);
+        }
+    }
 
     /// The connect finished (or failed): its callback runs now, in the poll
     /// phase, as libuv's does.

@@ -13,8 +13,7 @@ use crate::addr::SockAddr;
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::handle::{Handle, Kind};
-use crate::req::{Req, ReqKind};
-use crate::stream::{CONNECTING, KEEPALIVE, NODELAY, READABLE, SHUTTING, WRITABLE};
+use crate::stream::{KEEPALIVE, NODELAY, READABLE, SHUTTING, WRITABLE};
 use crate::sys::errno;
 use std::ffi::{c_int, c_uint};
 use std::ptr::NonNull;
@@ -150,49 +149,20 @@ impl LoopInner {
         addr: &SockAddr,
         cb: ruv_connect_cb,
     ) -> Result {
-        if h.is_closing() {
-            return Err(Error::INVAL);
-        }
-        let s = h.stream();
-        if !s.connect_req.is_null() {
-            return Err(Error::ALREADY);
-        }
-        if s.flags & SHUTTING != 0 {
-            return Err(Error::NOTCONN);
-        }
+        self.connect_check(h)?;
         self.tcp_socket(h, addr.family(), true)?;
         let s = h.stream();
         let status = if s.delayed_error != 0 {
             std::mem::replace(&mut s.delayed_error, 0)
         } else {
-            let r = loop {
-                // SAFETY: a valid address of `len` bytes.
-                let r = unsafe { libc::connect(s.fd, addr.as_ptr(), addr.len()) };
-                if r == 0 || errno() != libc::EINTR {
-                    break r;
-                }
-            };
-            match (r, errno()) {
-                (0, _) | (_, libc::EINPROGRESS) => 0,
+            match crate::stream::connect_fd(s.fd, addr.as_ptr(), addr.len()) {
+                Ok(()) => 0,
                 // Reported through the callback, as libuv does.
-                (_, libc::ECONNREFUSED) => RUV_ECONNREFUSED,
-                (_, e) => return Err(Error::from_errno(e)),
+                Err(libc::ECONNREFUSED) => RUV_ECONNREFUSED,
+                Err(e) => return Err(Error::from_errno(e)),
             }
         };
-        // SAFETY: the caller's request.
-        let r = unsafe { Req::new(req.cast()) };
-        self.req_start(r, ReqKind::Connect, Some(h));
-        // SAFETY: the caller's request, ruv's until its callback.
-        unsafe {
-            (*req.as_ptr()).cb = cb;
-            (*req.as_ptr()).handle = h.cast();
-        }
-        let s = h.stream();
-        s.connect_req = req.as_ptr();
-        s.flags |= CONNECTING;
-        if status != 0 {
-            self.req_complete(r, status as isize);
-        }
+        self.connect_start(h, req, cb, status);
         Ok(())
     }
 

@@ -24,3 +24,23 @@ pub struct ruv_pipe_s {
     pub(crate) pipe_fname: *const c_char,
 }
 pub type ruv_pipe_t = ruv_pipe_s;
+
+/** `ruv_pipe_bind2` and `ruv_pipe_connect2` flags. */
+pub type ruv_pipe_flags = c_int;
+/** Fail with RUV_EINVAL instead of truncating a name longer than a socket
+ *  address holds (108 bytes). */
+pub const RUV_PIPE_NO_TRUNCATE: ruv_pipe_flags = 1;
+
+/** Flags of a child process's stdio container (`ruv_spawn`); `ruv_pipe` and
+ *  `ruv_socketpair` read `RUV_NONBLOCK_PIPE`. libuv's values. */
+pub type ruv_stdio_flags = c_int;
+pub const RUV_IGNORE: ruv_stdio_flags = 0x00;
+pub const RUV_CREATE_PIPE: ruv_stdio_flags = 0x01;
+pub const RUV_INHERIT_FD: ruv_stdio_flags = 0x02;
+pub const RUV_INHERIT_STREAM: ruv_stdio_flags = 0x04;
+pub const RUV_READABLE_PIPE: ruv_stdio_flags = 0x10;
+pub const RUV_WRITABLE_PIPE: ruv_stdio_flags = 0x20;
+/** The descriptor made is non-blocking (for `ruv_pipe`, `ruv_socketpair`). */
+pub const RUV_NONBLOCK_PIPE: ruv_stdio_flags = 0x40;
+/** Windows' name for the same bit. */
+pub const RUV_OVERLAPPED_PIPE: ruv_stdio_flags = 0x40;

@@ -7,6 +7,7 @@
 
 #define _GNU_SOURCE
 #include "ruv.h"
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,19 @@ static inline void rec(char c) {
 static inline void reset_order(void) {
   order_n = 0;
   order[0] = '\0';
+}
+
+/* Descriptors open in this process, for checking that a test leaves none
+ * behind (compare a count taken before). */
+static inline int count_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n - 1; /* the directory's own */
 }
 
 static void t_timed_out(int sig) {

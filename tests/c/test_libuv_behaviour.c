@@ -60,16 +60,6 @@ static int fd_of(void *h) {
   return fd;
 }
 
-/* open descriptors of this process */
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  if (!d) return -1;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
-}
-
 static uint64_t ms_since(uint64_t t0_ns) { return (ruv_hrtime() - t0_ns) / 1000000; }
 
 static int close_calls;

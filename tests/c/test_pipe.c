@@ -51,18 +51,6 @@ static int fd_of(void *h) {
   return fd;
 }
 
-/* descriptors open in this process */
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL)
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n - 1; /* the directory's own */
-}
-
 /* where `ch` is in `s`, or -1 */
 static int at(const char *s, char ch) {
   const char *p = strchr(s, ch);

@@ -210,15 +210,6 @@ static int all_zero(const void *p, size_t n) {
   return 1;
 }
 
-static int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  if (!d) return -1;
-  while (readdir(d)) n++;
-  closedir(d);
-  return n;
-}
-
 /* ---- the tests ----------------------------------------------------------------------- */
 
 static void test_tcp_functions(void) {
@@ -258,6 +249,43 @@ static void test_tcp_functions(void) {
   CHECK_EQ(fcntl(sock, F_GETFL), sock_flags);
   CHECK_EQ(count_fds(), fds);
   close(sock);
+  fixture_check_and_close(&f);
+}
+
+/* the pipe functions on every kind in the fixture (none is a pipe) */
+static void test_pipe_functions(void) {
+  struct fixture f;
+  fixture_open(&f);
+  int sv[2];
+  CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  int sv_flags = fcntl(sv[0], F_GETFL);
+  int fds = count_fds();
+  const char *name = "/tmp/ruv-wrong-type-pipe"; /* never made */
+  for (int k = 0; k < NKINDS; k++) {
+    union any *u = &f.h[k];
+    ruv_pipe_t *h = (ruv_pipe_t *)u;
+    ctx = kind_name[k];
+    WRONG(u, ruv_pipe_open(h, sv[0]));
+    WRONG(u, ruv_pipe_bind(h, name));
+    WRONG(u, ruv_pipe_bind2(h, name, strlen(name), 0));
+    ruv_connect_t creq;
+    memset(&creq, 0, sizeof creq);
+    WRONG(u, ruv_pipe_connect2(&creq, h, name, strlen(name), 0, connect_cb));
+    WRONG_VOID(u, ruv_pipe_connect(&creq, h, name, connect_cb));
+    CHECK(all_zero(&creq, sizeof creq));
+    char buf[64];
+    size_t size = sizeof buf;
+    WRONG(u, ruv_pipe_getsockname(h, buf, &size));
+    WRONG(u, ruv_pipe_getpeername(h, buf, &size));
+    CHECK_EQ(size, sizeof buf);
+    WRONG(u, ruv_pipe_chmod(h, RUV_READABLE));
+    WRONG_VOID(u, ruv_pipe_pending_instances(h, 4));
+  }
+  CHECK_EQ(access(name, F_OK), -1);
+  CHECK_EQ(fcntl(sv[0], F_GETFL), sv_flags); /* not adopted */
+  CHECK_EQ(count_fds(), fds);
+  close(sv[0]);
+  close(sv[1]);
   fixture_check_and_close(&f);
 }
 
@@ -424,6 +452,7 @@ int main(void) {
   test_begin();
   RUN_ISOLATED(test_close_reset_on_idle, 20);
   RUN_ISOLATED(test_tcp_functions, 20);
+  RUN_ISOLATED(test_pipe_functions, 20);
   RUN_ISOLATED(test_stream_functions, 20);
   RUN_ISOLATED(test_accept_wrong_client, 20);
   RUN_ISOLATED(test_timer_functions, 20);
