@@ -1118,7 +1118,11 @@ typedef struct ruv_write_private_t {
    * Bytes of `bufs[index]` written already.
    */
   size_t offset;
-  size_t spare;
+  /**
+   * `ruv_write2`: a duplicate of the descriptor to pass, until it goes
+   * out with the first bytes (then closed); -1 when none.
+   */
+  ptrdiff_t send_fd;
   ruv_buf_t bufsml[4];
 } ruv_write_private_t;
 
@@ -1214,7 +1218,12 @@ typedef struct ruv_stream_private_t {
    * `ruv_tcp_keepalive`'s delay, applied when the socket is made.
    */
   unsigned int keepalive_delay;
-  void *reserved[8];
+  /**
+   * An IPC pipe's received descriptors after `accepted_fd`, oldest first
+   * (a boxed `Vec<c_int>`; NULL when none).
+   */
+  void *queued_fds;
+  void *reserved[7];
 } ruv_stream_private_t;
 
 /**
@@ -2896,9 +2905,9 @@ int ruv_check_start(ruv_check_t *check, ruv_check_cb cb);
 int ruv_check_stop(ruv_check_t *check);
 
 /**
- * Initialises a pipe handle. `ipc` non-zero marks a pipe meant to pass
- * *  handles (kept in `pipe->ipc`; ruv does not pass handles yet, so such a
- * *  pipe carries bytes only).
+ * Initialises a pipe handle. `ipc` non-zero makes a pipe that passes
+ * *  handles (`ruv_write2`, `ruv_pipe_pending_count`; kept in `pipe->ipc`);
+ * *  such a pipe does not listen.
  * *
  * *  # Safety
  * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
@@ -3053,6 +3062,29 @@ int ruv_pipe(ruv_file *fds, int read_flags, int write_flags);
  * *  `fds` is NULL or has room for two descriptors.
  */
 int ruv_socketpair(int type, int protocol, ruv_os_sock_t *fds, int flags0, int flags1);
+
+/**
+ * Handles received on an IPC pipe and not yet accepted (0 for a pipe that
+ * *  is not IPC). Accept each with `ruv_accept` into a handle of
+ * *  `ruv_pipe_pending_type`'s type; those left are closed with the pipe.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
+ */
+int ruv_pipe_pending_count(ruv_pipe_t *handle);
+
+/**
+ * The type of handle the next received handle makes: `RUV_TCP`,
+ * *  `RUV_NAMED_PIPE`, `RUV_UDP`, or `RUV_UNKNOWN_HANDLE` when none is pending.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
+ */
+ruv_handle_type ruv_pipe_pending_type(ruv_pipe_t *handle);
 
 /**
  * Initialises a poll handle for descriptor `fd`, which is made non-blocking.
@@ -3217,6 +3249,28 @@ int ruv_write(ruv_write_t *req,
               const ruv_buf_t *bufs,
               unsigned int nbufs,
               ruv_write_cb cb);
+
+/**
+ * `ruv_write` that also passes a handle over an IPC pipe: a duplicate of
+ * *  `send_handle`'s descriptor (a TCP handle or a pipe) goes to the peer with
+ * *  the first byte of `bufs`, where `ruv_pipe_pending_count` counts it and
+ * *  `ruv_accept` turns it into a handle. `send_handle` may be closed once this
+ * *  returns. NULL `send_handle`: `ruv_write`. RUV_EINVAL if `handle` is not an
+ * *  IPC pipe (`ruv_pipe_init` with `ipc`) or `bufs` holds no byte;
+ * *  RUV_EBADF if `send_handle` has no descriptor.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `req` a `ruv_write_t`,
+ * *  `handle` and `send_handle` a stream (`ruv_tcp_t` or `ruv_pipe_t`) and
+ * *  `bufs` `nbufs` buffers. Handles and requests follow the ownership rule
+ * *  (in place, untouched, until their close or request callback).
+ */
+int ruv_write2(ruv_write_t *req,
+               ruv_stream_t *handle,
+               const ruv_buf_t *bufs,
+               unsigned int nbufs,
+               ruv_stream_t *send_handle,
+               ruv_write_cb cb);
 
 /**
  * Writes what the kernel takes now, without queueing: the number of bytes

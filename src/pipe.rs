@@ -1,10 +1,11 @@
 //! Pipes: streams over a pipe or a Unix-domain socket (`ruv_pipe_t`).
 //!
-//! Everything a pipe does as a stream is `stream.rs`'s; here is what only
+//! Everything a pipe does as a stream is `stream.rs`'s (an IPC pipe's
+//! passed descriptors too: `read_ipc`, `ruv_write2`); here is what only
 //! pipes have: their init, adopting a descriptor, Unix-domain socket names
 //! (bind, connect, the names, chmod; filesystem and Linux abstract names),
-//! and making descriptor pairs (`ruv_pipe`, `ruv_socketpair`). Passing
-//! handles over IPC pipes comes next.
+//! the pending handles of an IPC pipe, and making descriptor pairs
+//! (`ruv_pipe`, `ruv_socketpair`).
 
 use crate::abi::{
     RUV_NAMED_PIPE, RUV_NONBLOCK_PIPE, RUV_PIPE_NO_TRUNCATE, RUV_READABLE, RUV_WRITABLE, ruv_connect_cb, ruv_connect_t,
@@ -13,7 +14,7 @@ use crate::abi::{
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::handle::{Handle, Kind};
-use crate::stream::{READABLE, WRITABLE, connect_fd};
+use crate::stream::{IPC, READABLE, WRITABLE, connect_fd, handle_type_of};
 use crate::sys::{copy_name_out, errno, set_nonblocking};
 use std::ffi::{CString, c_int, c_uint};
 use std::ptr::NonNull;
@@ -115,8 +116,8 @@ fn set_pair_nonblocking(fds: [c_int; 2], flags: [c_int; 2]) -> Result<[c_int; 2]
 }
 
 impl LoopInner {
-    /// `ruv_pipe_init`. `ipc` is kept in the public field (handle passing
-    /// is not there yet: an IPC pipe carries bytes like any other).
+    /// `ruv_pipe_init`. `ipc`: the pipe passes handles (`ruv_write2`,
+    /// `ruv_pipe_pending_count`); kept in the public field too.
     ///
     /// # Safety
     /// `h` points at a pipe handle struct that the caller hands to ruv until
@@ -129,6 +130,9 @@ impl LoopInner {
         unsafe {
             let pipe = &mut *h.cast::<ruv_pipe_t>();
             pipe.ipc = ipc as c_int;
+            if ipc {
+                pipe.stream.flags |= IPC;
+            }
             pipe.pipe_fname = std::ptr::null();
         }
         Ok(())
@@ -281,6 +285,28 @@ impl LoopInner {
             // SAFETY: a NUL-terminated path.
             unsafe { libc::unlink(path.as_ptr()) };
         }
+    }
+
+    /// `ruv_pipe_pending_count`: descriptors received on an IPC pipe and
+    /// not yet accepted (0 for another pipe).
+    pub(crate) fn pipe_pending_count(h: Handle) -> c_int {
+        let s = h.stream();
+        if s.flags & IPC == 0 || s.accepted_fd < 0 {
+            return 0;
+        }
+        // SAFETY: NULL, or the `Vec<c_int>` of received descriptors.
+        let queued = unsafe { s.queued_fds.cast::<Vec<c_int>>().as_ref() }.map_or(0, Vec::len);
+        (1 + queued) as c_int
+    }
+
+    /// `ruv_pipe_pending_type`: the kind of handle the next received
+    /// descriptor makes (`RUV_UNKNOWN_HANDLE` when there is none).
+    pub(crate) fn pipe_pending_type(h: Handle) -> crate::abi::ruv_handle_type {
+        let s = h.stream();
+        if s.flags & IPC == 0 || s.accepted_fd < 0 {
+            return crate::abi::RUV_UNKNOWN_HANDLE;
+        }
+        handle_type_of(s.accepted_fd)
     }
 }
 

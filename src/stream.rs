@@ -25,7 +25,7 @@
 
 use crate::abi::{
     RUV_ECANCELED, RUV_ENOBUFS, RUV_EOF, ruv_alloc_cb, ruv_buf_t, ruv_connect_cb, ruv_connect_t, ruv_connection_cb,
-    ruv_read_cb, ruv_shutdown_cb, ruv_shutdown_t, ruv_write_cb, ruv_write_t,
+    ruv_read_cb, ruv_shutdown_cb, ruv_shutdown_t, ruv_stream_t, ruv_write_cb, ruv_write_t,
 };
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
@@ -62,6 +62,10 @@ pub(crate) const NODELAY: u32 = 256;
 pub(crate) const KEEPALIVE: u32 = 512;
 /// Inside `connection_cb`: the accept loop goes on by itself after it.
 const ANNOUNCING: u32 = 1024;
+/// An IPC pipe: reads take passed descriptors (`recvmsg`), writes may pass one.
+pub(crate) const IPC: u32 = 2048;
+/// Descriptors one read of an IPC pipe takes at most (as libuv's 64).
+const IPC_FDS_PER_READ: usize = 64;
 
 /// Reads per readiness event before the others get a turn (as libuv's 32).
 const READ_BUDGET: usize = 32;
@@ -130,7 +134,13 @@ fn write_many(
     bufs: &[ruv_buf_t],
     skip: usize,
     extra_flags: c_int,
+    pass_fd: Option<c_int>,
 ) -> std::result::Result<usize, c_int> {
+    if pass_fd.is_some() && !socket {
+        return Err(libc::ENOTSOCK); // only a socket carries a descriptor
+    }
+    // Room for one SCM_RIGHTS message of one descriptor, aligned for cmsghdr.
+    let mut control = [0u64; 4];
     let mut iov = [const { std::mem::MaybeUninit::<libc::iovec>::uninit() }; IOV_BATCH];
     let n = bufs.len().min(IOV_BATCH);
     for (i, (slot, b)) in iov.iter_mut().zip(bufs).enumerate() {
@@ -144,6 +154,20 @@ fn write_many(
             let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
             msg.msg_iov = iov_ptr.cast_mut();
             msg.msg_iovlen = n;
+            if let Some(pass) = pass_fd {
+                // SAFETY: `control` has room for one message of one int
+                // (CMSG_SPACE(4) is 24 bytes here); the header is written
+                // through the pointers the CMSG macros give for it.
+                unsafe {
+                    msg.msg_control = control.as_mut_ptr().cast();
+                    msg.msg_controllen = libc::CMSG_SPACE(size_of::<c_int>() as u32) as usize;
+                    let cmsg = libc::CMSG_FIRSTHDR(&msg);
+                    (*cmsg).cmsg_level = libc::SOL_SOCKET;
+                    (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+                    (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<c_int>() as u32) as usize;
+                    libc::CMSG_DATA(cmsg).cast::<c_int>().write_unaligned(pass);
+                }
+            }
             // SAFETY: the first `n` iovecs are written and describe the
             // caller's buffers.
             let r = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL | extra_flags) };
@@ -168,6 +192,14 @@ fn send_req(fd: c_int, socket: bool, req: NonNull<ruv_write_t>) -> std::result::
         let left_bufs = &bufs[w.index as usize..];
         let written = match left_bufs {
             [] => return Ok(true),
+            // `ruv_write2`: the descriptor goes with the first bytes.
+            _ if w.send_fd >= 0 => {
+                let sent = write_many(fd, socket, left_bufs, w.offset, 0, Some(w.send_fd as c_int));
+                if sent.is_ok() {
+                    close_passed_fd(req);
+                }
+                sent
+            }
             [one] if w.offset == 0 => match write_one(fd, socket, one, 0) {
                 // All of it, the common case: nothing to account.
                 Ok(n) if n == one.len => {
@@ -176,7 +208,7 @@ fn send_req(fd: c_int, socket: bool, req: NonNull<ruv_write_t>) -> std::result::
                 }
                 other => other,
             },
-            _ => write_many(fd, socket, left_bufs, w.offset, 0),
+            _ => write_many(fd, socket, left_bufs, w.offset, 0, None),
         };
         let mut left = match written {
             Ok(n) => n,
@@ -202,8 +234,23 @@ fn send_req(fd: c_int, socket: bool, req: NonNull<ruv_write_t>) -> std::result::
     }
 }
 
-/// Frees a write request's buffer array if it did not fit in the request.
+/// A `ruv_write2` descriptor has gone out (or never will): its duplicate is
+/// closed, and `send_handle` cleared, as libuv clears it once sent.
+fn close_passed_fd(req: NonNull<ruv_write_t>) {
+    let w = progress(req);
+    if w.send_fd >= 0 {
+        // SAFETY: ruv's own duplicate, made by `ruv_write2`.
+        unsafe { libc::close(w.send_fd as c_int) };
+        w.send_fd = -1;
+    }
+    // SAFETY: the request is ruv's while in flight.
+    unsafe { (*req.as_ptr()).send_handle = null_mut() };
+}
+
+/// Frees a write request's buffer array if it did not fit in the request,
+/// and a descriptor to pass that never went out.
 fn release_bufs(req: NonNull<ruv_write_t>) {
+    close_passed_fd(req);
     let w = progress(req);
     if w.nbufs as usize > w.bufsml.len() && !w.bufs.is_null() {
         // SAFETY: made by `Box<[ruv_buf_t]>` of `nbufs` entries in `write`.
@@ -247,6 +294,108 @@ pub(crate) fn connect_fd(
             libc::EINPROGRESS => return Ok(()),
             e => return Err(e),
         }
+    }
+}
+
+/// One `recvmsg` on an IPC pipe: the bytes into `buf`, the descriptors
+/// passed with them queued for `ruv_accept` (close-on-exec). Returns what
+/// `read` would.
+fn read_ipc(s: &mut crate::abi::ruv_stream_private_t, buf: &ruv_buf_t) -> isize {
+    let mut iov = libc::iovec { iov_base: buf.base.cast(), iov_len: buf.len };
+    // Room for IPC_FDS_PER_READ descriptors (CMSG_SPACE(256) is 272 bytes),
+    // aligned for cmsghdr.
+    let mut control = [0u64; 2 + IPC_FDS_PER_READ / 2];
+    // SAFETY: a zeroed msghdr is valid.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = size_of_val(&control);
+    // SAFETY: the caller's buffer of `len` bytes and our control buffer.
+    let n = unsafe { libc::recvmsg(s.fd, &mut msg, libc::MSG_CMSG_CLOEXEC) };
+    if n < 0 {
+        return n;
+    }
+    // SAFETY: walking the control messages the kernel wrote, by the CMSG
+    // macros; each SCM_RIGHTS payload is an array of ints.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_RIGHTS {
+                let payload = (*cmsg).cmsg_len - libc::CMSG_LEN(0) as usize;
+                let data = libc::CMSG_DATA(cmsg).cast::<c_int>();
+                for i in 0..payload / size_of::<c_int>() {
+                    queue_fd(s, data.add(i).read_unaligned());
+                }
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    n
+}
+
+/// A descriptor received on an IPC pipe: `accepted_fd` if that is free,
+/// else behind the others.
+fn queue_fd(s: &mut crate::abi::ruv_stream_private_t, fd: c_int) {
+    if s.accepted_fd < 0 {
+        s.accepted_fd = fd;
+        return;
+    }
+    if s.queued_fds.is_null() {
+        s.queued_fds = Box::into_raw(Box::new(Vec::<c_int>::new())).cast();
+    }
+    // SAFETY: made just above or by an earlier call, a `Vec<c_int>`.
+    unsafe { (*s.queued_fds.cast::<Vec<c_int>>()).push(fd) };
+}
+
+/// The received descriptors after `accepted_fd`.
+fn queued_fds(s: &mut crate::abi::ruv_stream_private_t) -> Option<&mut Vec<c_int>> {
+    // SAFETY: NULL, or the `Vec<c_int>` `queue_fd` made.
+    unsafe { s.queued_fds.cast::<Vec<c_int>>().as_mut() }
+}
+
+/// The next received descriptor moves up to `accepted_fd` (-1 when none).
+fn next_queued_fd(s: &mut crate::abi::ruv_stream_private_t) {
+    s.accepted_fd = match queued_fds(s) {
+        Some(queue) if !queue.is_empty() => queue.remove(0),
+        _ => -1,
+    };
+}
+
+/// Closes every received descriptor nobody accepted and frees the queue.
+fn drop_received_fds(s: &mut crate::abi::ruv_stream_private_t) {
+    if let Some(queue) = queued_fds(s) {
+        for fd in queue.drain(..) {
+            // SAFETY: received, never handed out.
+            unsafe { libc::close(fd) };
+        }
+        // SAFETY: the box `queue_fd` made, freed once (NULL after).
+        drop(unsafe { Box::from_raw(s.queued_fds.cast::<Vec<c_int>>()) });
+        s.queued_fds = null_mut();
+    }
+}
+
+/// What kind of handle a received descriptor makes (libuv's
+/// `uv__handle_type`): a TCP socket, a Unix-domain stream (a pipe), a UDP
+/// socket, or unknown.
+pub(crate) fn handle_type_of(fd: c_int) -> crate::abi::ruv_handle_type {
+    use crate::abi::{RUV_NAMED_PIPE, RUV_TCP, RUV_UDP, RUV_UNKNOWN_HANDLE};
+    // SAFETY: zeroes are a valid sockaddr_storage.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let mut len = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    let mut kind: c_int = 0;
+    let mut kind_len = size_of::<c_int>() as libc::socklen_t;
+    // SAFETY: buffers of the lengths passed.
+    let known = unsafe {
+        libc::getsockname(fd, (&raw mut ss).cast(), &mut len) == 0
+            && libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, (&raw mut kind).cast(), &mut kind_len) == 0
+    };
+    let inet = matches!(c_int::from(ss.ss_family), libc::AF_INET | libc::AF_INET6);
+    match (known, kind, c_int::from(ss.ss_family)) {
+        (true, libc::SOCK_STREAM, libc::AF_UNIX) => RUV_NAMED_PIPE,
+        (true, libc::SOCK_STREAM, _) if inet => RUV_TCP,
+        (true, libc::SOCK_DGRAM, _) if inet => RUV_UDP,
+        _ => RUV_UNKNOWN_HANDLE,
     }
 }
 
@@ -351,13 +500,12 @@ impl LoopInner {
                 }
             }
         }
+        let s = h.stream();
         // As libuv: an IPC pipe passes handles over one connection; it does
         // not listen.
-        // SAFETY: a pipe handle's struct is a `ruv_pipe_t`.
-        if h.kind() == Kind::Pipe && unsafe { (*h.cast::<crate::abi::ruv_pipe_t>()).ipc } != 0 {
+        if s.flags & IPC != 0 {
             return Err(Error::INVAL);
         }
-        let s = h.stream();
         // SAFETY: listen on our socket.
         if unsafe { libc::listen(s.fd, backlog) } != 0 {
             return Err(Error::last_os_error());
@@ -378,6 +526,11 @@ impl LoopInner {
         if client.is_closing() {
             return Err(Error::INVAL);
         }
+        let ipc = server.stream().flags & IPC != 0;
+        if ipc {
+            // A passed descriptor keeps the sender's flags.
+            crate::sys::set_nonblocking(fd, true)?;
+        }
         self.stream_open(client, fd, true)?;
         match client.kind() {
             Kind::Tcp => crate::tcp::apply_options(client),
@@ -394,6 +547,10 @@ impl LoopInner {
             }
         }
         let s = server.stream();
+        if ipc {
+            next_queued_fd(s);
+            return Ok(());
+        }
         s.accepted_fd = -1;
         if s.flags & ANNOUNCING == 0 {
             self.rearm(server); // accepted late: more may be waiting
@@ -568,14 +725,21 @@ impl LoopInner {
                 }
                 return;
             }
-            let fd = h.stream().fd;
-            // SAFETY: reading into the caller's buffer of `buf.len` bytes.
-            let n = unsafe { libc::read(fd, buf.base.cast(), buf.len) };
+            let s = h.stream();
+            let n = if s.flags & IPC != 0 {
+                read_ipc(s, &buf)
+            } else {
+                // SAFETY: reading into the caller's buffer of `buf.len` bytes.
+                unsafe { libc::read(s.fd, buf.base.cast(), buf.len) }
+            };
             if n > 0 {
                 // SAFETY: as above.
                 unsafe { read_cb(stream, n, &buf) };
-                if (n as usize) < buf.len && !peer_closed {
-                    return; // drained: the next arrival is a new edge
+                // Drained: the next arrival is a new edge. (Not on an IPC
+                // pipe: a read there stops where passed descriptors begin
+                // or end, with more data behind.)
+                if (n as usize) < buf.len && !peer_closed && h.stream().flags & IPC == 0 {
+                    return;
                 }
                 continue;
             }
@@ -614,21 +778,38 @@ impl LoopInner {
 
     // ---- writing -----------------------------------------------------------------
 
-    /// `ruv_write`: writes now what the descriptor takes when nothing is
-    /// queued, queues the rest. The callback runs from the pending phase.
+    /// `ruv_write` (`pass` None) and `ruv_write2`: writes now what the
+    /// descriptor takes when nothing is queued, queues the rest. The
+    /// callback runs from the pending phase. `pass`: a descriptor of ruv's
+    /// own (a duplicate) to send with the first bytes, and the handle it
+    /// came from (shown in `send_handle` until it is sent); closed by ruv
+    /// however the request ends, also when this returns an error.
     pub(crate) fn write(
         &mut self,
         h: Handle,
         req: NonNull<ruv_write_t>,
         data: &[ruv_buf_t],
+        pass: Option<(c_int, *mut ruv_stream_t)>,
         cb: ruv_write_cb,
     ) -> Result {
         let s = h.stream();
-        if h.is_closing() || s.fd < 0 {
-            return Err(Error::BADF);
-        }
-        if s.flags & WRITABLE == 0 {
-            return Err(Error::PIPE);
+        let refused = if h.is_closing() || s.fd < 0 {
+            Some(Error::BADF)
+        } else if s.flags & WRITABLE == 0 {
+            Some(Error::PIPE)
+        } else if pass.is_some() && (s.flags & IPC == 0 || data.iter().all(|b| b.len == 0)) {
+            // Only an IPC pipe passes descriptors, and only with a byte
+            // to carry it.
+            Some(Error::INVAL)
+        } else {
+            None
+        };
+        if let Some(e) = refused {
+            if let Some((fd, _)) = pass {
+                // SAFETY: ruv's own duplicate, not sent.
+                unsafe { libc::close(fd) };
+            }
+            return Err(e);
         }
         let r = write_req(req);
         self.req_start(r, ReqKind::Write, Some(h));
@@ -636,7 +817,7 @@ impl LoopInner {
         unsafe {
             let w = &mut *req.as_ptr();
             w.cb = cb;
-            w.send_handle = null_mut();
+            w.send_handle = pass.map_or(null_mut(), |(_, handle)| handle);
             w.handle = h.cast();
         }
         let w = progress(req);
@@ -645,10 +826,11 @@ impl LoopInner {
         w.bufs = null_mut();
         w.index = 0;
         w.offset = 0;
+        w.send_fd = pass.map_or(-1, |(fd, _)| fd as isize);
         let s = h.stream();
         let socket = s.flags & SOCKET != 0;
         let nothing_ahead = s.write_head.is_null() && s.flags & CONNECTING == 0;
-        if nothing_ahead {
+        if nothing_ahead && pass.is_none() {
             if let [one] = data {
                 // The common case: one buffer straight to the kernel, with
                 // no copy of the buffer array unless some of it is left.
@@ -677,7 +859,7 @@ impl LoopInner {
         } else {
             w.bufs = Box::into_raw(data.to_vec().into_boxed_slice()).cast();
         }
-        if nothing_ahead && data.len() > 1 {
+        if nothing_ahead && (data.len() > 1 || pass.is_some()) {
             match send_req(s.fd, socket, req) {
                 Ok(true) => {
                     self.req_complete(r, 0);
@@ -791,7 +973,7 @@ impl LoopInner {
         let socket = s.flags & SOCKET != 0;
         let written = match data {
             [one] => write_one(s.fd, socket, one, libc::MSG_DONTWAIT),
-            _ => write_many(s.fd, socket, data, 0, libc::MSG_DONTWAIT),
+            _ => write_many(s.fd, socket, data, 0, libc::MSG_DONTWAIT, None),
         };
         match written {
             Ok(0) if data.iter().any(|b| b.len > 0) => Err(Error::AGAIN),
@@ -1005,6 +1187,7 @@ impl LoopInner {
             unsafe { libc::close(s.accepted_fd) };
             s.accepted_fd = -1;
         }
+        drop_received_fds(s);
         s.flags &= !(READING | LISTENING | READABLE | WRITABLE);
     }
 

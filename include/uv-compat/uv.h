@@ -481,7 +481,9 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_pipe_getsockname ruv_pipe_getsockname
 #define uv_pipe_init ruv_pipe_init
 #define uv_pipe_open ruv_pipe_open
+#define uv_pipe_pending_count ruv_pipe_pending_count
 #define uv_pipe_pending_instances ruv_pipe_pending_instances
+#define uv_pipe_pending_type ruv_pipe_pending_type
 #define uv_pipe_s ruv_pipe_s
 #define uv_pipe_t ruv_pipe_t
 #define uv_poll_cb ruv_poll_cb
@@ -598,6 +600,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_work_s ruv_work_s
 #define uv_work_t ruv_work_t
 #define uv_write ruv_write
+#define uv_write2 ruv_write2
 #define uv_write_cb ruv_write_cb
 #define uv_write_private_t ruv_write_private_t
 #define uv_write_s ruv_write_s

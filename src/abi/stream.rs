@@ -26,7 +26,10 @@ pub struct ruv_stream_private_t {
     pub(crate) spare: u32,
     /// `ruv_tcp_keepalive`'s delay, applied when the socket is made.
     pub(crate) keepalive_delay: c_uint,
-    pub(crate) reserved: [*mut c_void; 8],
+    /// An IPC pipe's received descriptors after `accepted_fd`, oldest first
+    /// (a boxed `Vec<c_int>`; NULL when none).
+    pub(crate) queued_fds: *mut c_void,
+    pub(crate) reserved: [*mut c_void; 7],
 }
 
 /** A stream (libuv's `uv_stream_t`, 248 bytes): the common part of TCP
@@ -60,7 +63,9 @@ pub struct ruv_write_private_t {
     pub(crate) index: u32,
     /// Bytes of `bufs[index]` written already.
     pub(crate) offset: usize,
-    pub(crate) spare: usize,
+    /// `ruv_write2`: a duplicate of the descriptor to pass, until it goes
+    /// out with the first bytes (then closed); -1 when none.
+    pub(crate) send_fd: isize,
     pub(crate) bufsml: [ruv_buf_t; 4],
 }
 

@@ -3,7 +3,7 @@
 //! pairs (`ruv_pipe`, `ruv_socketpair`). The stream calls take a pipe cast
 //! to `ruv_stream_t *`.
 
-use super::{NULL_ARG, call, call_void, init, report};
+use super::{NULL_ARG, call, call_void, init, query, report};
 use crate::abi::*;
 use crate::error::Result;
 use crate::event_loop::LoopInner;
@@ -27,9 +27,9 @@ unsafe fn name_bytes<'a>(name: *const c_char, len: Option<usize>) -> Option<&'a 
     })
 }
 
-/** Initialises a pipe handle. `ipc` non-zero marks a pipe meant to pass
- *  handles (kept in `pipe->ipc`; ruv does not pass handles yet, so such a
- *  pipe carries bytes only).
+/** Initialises a pipe handle. `ipc` non-zero makes a pipe that passes
+ *  handles (`ruv_write2`, `ruv_pipe_pending_count`; kept in `pipe->ipc`);
+ *  such a pipe does not listen.
  *
  *  # Safety
  *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
@@ -310,4 +310,33 @@ pub unsafe extern "C" fn ruv_socketpair(
 ) -> c_int {
     // SAFETY: forwarded.
     unsafe { pair_out(fds, || crate::pipe::socket_pair(r#type, protocol, [flags0, flags1])) }
+}
+
+/** Handles received on an IPC pipe and not yet accepted (0 for a pipe that
+ *  is not IPC). Accept each with `ruv_accept` into a handle of
+ *  `ruv_pipe_pending_type`'s type; those left are closed with the pipe.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`.
+ *  Handles and requests follow the ownership rule (in place, untouched,
+ *  until their close or request callback).
+ */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_pipe_pending_count(handle: *mut ruv_pipe_t) -> c_int {
+    // SAFETY: validated before use.
+    unsafe { query("ruv_pipe_pending_count", handle, 0, |_, h| LoopInner::pipe_pending_count(h)) }
+}
+
+/** The type of handle the next received handle makes: `RUV_TCP`,
+ *  `RUV_NAMED_PIPE`, `RUV_UDP`, or `RUV_UNKNOWN_HANDLE` when none is pending.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `handle` a `ruv_pipe_t`.
+ *  Handles and requests follow the ownership rule (in place, untouched,
+ *  until their close or request callback).
+ */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_pipe_pending_type(handle: *mut ruv_pipe_t) -> ruv_handle_type {
+    // SAFETY: validated before use.
+    unsafe { query("ruv_pipe_pending_type", handle, RUV_UNKNOWN_HANDLE, |_, h| LoopInner::pipe_pending_type(h)) }
 }

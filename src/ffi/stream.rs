@@ -10,6 +10,7 @@
 use super::{call, checked, query};
 use crate::abi::*;
 use crate::error::Error;
+use crate::event_loop::LoopInner;
 use std::ffi::{c_int, c_uint};
 use std::ptr::NonNull;
 
@@ -139,7 +140,76 @@ pub unsafe extern "C" fn ruv_write(
     let Some(req) = NonNull::new(req) else { return RUV_EINVAL };
     // SAFETY: validated before use; the request is the caller's until its
     // callback.
-    unsafe { call(handle, |lp, h| lp.write(h, req, data, cb)) }
+    unsafe { call(handle, |lp, h| lp.write(h, req, data, None, cb)) }
+}
+
+/** `ruv_write` that also passes a handle over an IPC pipe: a duplicate of
+ *  `send_handle`'s descriptor (a TCP handle or a pipe) goes to the peer with
+ *  the first byte of `bufs`, where `ruv_pipe_pending_count` counts it and
+ *  `ruv_accept` turns it into a handle. `send_handle` may be closed once this
+ *  returns. NULL `send_handle`: `ruv_write`. RUV_EINVAL if `handle` is not an
+ *  IPC pipe (`ruv_pipe_init` with `ipc`) or `bufs` holds no byte;
+ *  RUV_EBADF if `send_handle` has no descriptor.
+ *
+ *  # Safety
+ *  Each pointer is NULL or points at what it names: `req` a `ruv_write_t`,
+ *  `handle` and `send_handle` a stream (`ruv_tcp_t` or `ruv_pipe_t`) and
+ *  `bufs` `nbufs` buffers. Handles and requests follow the ownership rule
+ *  (in place, untouched, until their close or request callback).
+ */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_write2(
+    req: *mut ruv_write_t,
+    handle: *mut ruv_stream_t,
+    bufs: *const ruv_buf_t,
+    nbufs: c_uint,
+    send_handle: *mut ruv_stream_t,
+    cb: ruv_write_cb,
+) -> c_int {
+    if send_handle.is_null() {
+        // SAFETY: forwarded.
+        return unsafe { ruv_write(req, handle, bufs, nbufs, cb) };
+    }
+    // SAFETY: the caller's contract: `bufs` has `nbufs` entries.
+    let data = match unsafe { buffers(bufs, nbufs) } {
+        Ok(data) => data,
+        Err(e) => return e.code(),
+    };
+    let Some(req) = NonNull::new(req) else { return RUV_EINVAL };
+    // The stream written to first (a wrong one is RUV_EINVAL whatever
+    // `send_handle` is), then the handle to pass.
+    // SAFETY: validated before use.
+    if let Err(m) = unsafe { checked(handle.cast_const()) } {
+        return m.code;
+    }
+    // SAFETY: validated before use.
+    let fd = match unsafe { checked(send_handle.cast_const()) } {
+        Ok((_, sent)) => match LoopInner::fileno(sent) {
+            Ok(fd) => fd,
+            Err(e) => return e.code(),
+        },
+        Err(m) => return m.code,
+    };
+    // SAFETY: F_DUPFD_CLOEXEC makes a new descriptor or fails.
+    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if dup < 0 {
+        return Error::last_os_error().code();
+    }
+    let mut handed = false;
+    // SAFETY: validated before use; the request is the caller's until its
+    // callback; `write` owns the duplicate from here (it closes it however
+    // the write ends).
+    let r = unsafe {
+        call(handle, |lp, h| {
+            handed = true;
+            lp.write(h, req, data, Some((dup, send_handle)), cb)
+        })
+    };
+    if !handed {
+        // SAFETY: our duplicate; `write` never saw it.
+        unsafe { libc::close(dup) };
+    }
+    r
 }
 
 /** Writes what the kernel takes now, without queueing: the number of bytes

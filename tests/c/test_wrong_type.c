@@ -279,6 +279,8 @@ static void test_pipe_functions(void) {
     WRONG(u, ruv_pipe_getpeername(h, buf, &size));
     CHECK_EQ(size, sizeof buf);
     WRONG(u, ruv_pipe_chmod(h, RUV_READABLE));
+    WRONG_VALUE(u, ruv_pipe_pending_count(h));
+    WRONG_VALUE(u, ruv_pipe_pending_type(h)); /* RUV_UNKNOWN_HANDLE */
     WRONG_VOID(u, ruv_pipe_pending_instances(h, 4));
   }
   CHECK_EQ(access(name, F_OK), -1);
@@ -305,6 +307,9 @@ static void test_stream_functions(void) {
     ruv_write_t wreq;
     memset(&wreq, 0, sizeof wreq);
     WRONG(u, ruv_write(&wreq, s, &b, 1, write_cb));
+    CHECK(all_zero(&wreq, sizeof wreq));
+    WRONG(u, ruv_write2(&wreq, s, &b, 1, NULL, write_cb));
+    WRONG(u, ruv_write2(&wreq, s, &b, 1, (ruv_stream_t *)&f.h[K_TCP].tcp, write_cb));
     CHECK(all_zero(&wreq, sizeof wreq));
     WRONG(u, ruv_try_write(s, &b, 1));
     ruv_shutdown_t sreq;
