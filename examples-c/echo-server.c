@@ -2,15 +2,19 @@
  * to it unchanged; when the client shuts down its write side, the server
  * finishes echoing and then closes the connection.
  *
- * usage: echo-server [port]          (listens on 127.0.0.1, default port 7000)
+ * usage: echo-server [port [socket-path]]
+ *        listens on 127.0.0.1 (default port 7000), and with a path on that
+ *        Unix-domain socket too (removed again when the server stops)
  *        then e.g.  tcp-client 127.0.0.1:7000 hello     or   nc 127.0.0.1 7000
+ *                   nc -U /tmp/echo.sock
  *        Ctrl-C (SIGINT) closes every connection and exits with status 0.
  *
  * Shows: listen/accept, reading with alloc_cb/read_cb, one ruv_write per
  * chunk read (the buffer is freed in the write callback), backpressure (stop
  * reading while too much is queued), ruv_shutdown on EOF so queued echoes are
  * not lost, and a clean stop: a plain signal() handler sets a flag that an
- * unreferenced timer polls, then ruv_walk closes every handle. */
+ * unreferenced timer polls, then ruv_walk closes every handle. The same code
+ * serves TCP and Unix-socket clients: both are streams. */
 #include "ruv.h"
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +23,11 @@
 #define MAX_QUEUED (4u << 20) /* stop reading a client while 4 MiB are unsent */
 
 struct client {
-  ruv_tcp_t tcp;
+  union {
+    ruv_stream_t stream;
+    ruv_tcp_t tcp;   /* a TCP client */
+    ruv_pipe_t pipe; /* a Unix-socket client */
+  } h;
   ruv_shutdown_t shutdown;
   size_t queued; /* bytes handed to ruv_write and not yet written */
   int paused;    /* reading stopped until the queue drains */
@@ -42,8 +50,8 @@ static void on_client_closed(ruv_handle_t *h) {
 }
 
 static void close_client(struct client *c) {
-  if (!ruv_is_closing((ruv_handle_t *)&c->tcp))
-    ruv_close((ruv_handle_t *)&c->tcp, on_client_closed);
+  if (!ruv_is_closing((ruv_handle_t *)&c->h))
+    ruv_close((ruv_handle_t *)&c->h, on_client_closed);
 }
 
 static void on_alloc(ruv_handle_t *h, size_t suggested, ruv_buf_t *buf) {
@@ -70,9 +78,9 @@ static void on_write(ruv_write_t *req, int status) {
       fprintf(stderr, "echo-server: write: %s\n", ruv_strerror(status));
     close_client(c);
   } else if (c->paused && c->queued < MAX_QUEUED / 2 &&
-             !ruv_is_closing((ruv_handle_t *)&c->tcp)) {
+             !ruv_is_closing((ruv_handle_t *)&c->h)) {
     c->paused = 0; /* the client is reading its echoes again: resume */
-    ruv_read_start((ruv_stream_t *)&c->tcp, on_alloc, on_read);
+    ruv_read_start(&c->h.stream, on_alloc, on_read);
   }
 }
 
@@ -119,22 +127,26 @@ static void on_connection(ruv_stream_t *server, int status) {
   }
   struct client *c = calloc(1, sizeof *c);
   if (c == NULL) return;
-  ruv_tcp_init(server->loop, &c->tcp);
-  c->tcp.data = c;
-  if (ruv_accept(server, (ruv_stream_t *)&c->tcp) < 0) {
+  if (ruv_handle_get_type((ruv_handle_t *)server) == RUV_NAMED_PIPE)
+    ruv_pipe_init(server->loop, &c->h.pipe, 0);
+  else
+    ruv_tcp_init(server->loop, &c->h.tcp);
+  c->h.stream.data = c;
+  if (ruv_accept(server, &c->h.stream) < 0) {
     close_client(c);
     return;
   }
-  ruv_read_start((ruv_stream_t *)&c->tcp, on_alloc, on_read);
+  ruv_read_start(&c->h.stream, on_alloc, on_read);
 }
 
 static void close_any(ruv_handle_t *h, void *arg) {
   (void)arg;
   if (ruv_is_closing(h)) return;
-  if (ruv_handle_get_type(h) == RUV_TCP && h->data != NULL)
-    close_client(h->data);
+  ruv_handle_type type = ruv_handle_get_type(h);
+  if ((type == RUV_TCP || type == RUV_NAMED_PIPE) && h->data != NULL)
+    close_client(h->data); /* a client's handle; the listeners have no data */
   else
-    ruv_close(h, NULL); /* the listener and the timer live in main's frame */
+    ruv_close(h, NULL); /* the listeners and the timer live in main's frame */
 }
 
 static void on_check_signal(ruv_timer_t *t) {
@@ -145,14 +157,28 @@ static void on_check_signal(ruv_timer_t *t) {
 
 int main(int argc, char **argv) {
   int port = argc > 1 ? atoi(argv[1]) : 7000;
-  if (port <= 0 || port > 65535) {
-    fprintf(stderr, "usage: %s [port]\n", argv[0]);
+  const char *path = argc > 2 ? argv[2] : NULL;
+  if (port <= 0 || port > 65535 || argc > 3) {
+    fprintf(stderr, "usage: %s [port [socket-path]]\n", argv[0]);
     return 2;
   }
   ruv_loop_t *loop = ruv_default_loop();
   struct sockaddr_in addr;
   ruv_tcp_t server;
+  ruv_pipe_t unix_server;
   ruv_timer_t signal_poll;
+
+  if (path != NULL) {
+    ruv_pipe_init(loop, &unix_server, 0);
+    unix_server.data = NULL;
+    int rc = ruv_pipe_bind(&unix_server, path);
+    if (rc == 0) rc = ruv_listen((ruv_stream_t *)&unix_server, 128, on_connection);
+    if (rc < 0) {
+      fprintf(stderr, "echo-server: listen on %s: %s\n", path, ruv_strerror(rc));
+      return 1;
+    }
+    printf("echo-server listening on %s\n", path);
+  }
 
   ruv_ip4_addr("127.0.0.1", port, &addr);
   ruv_tcp_init(loop, &server);

@@ -255,6 +255,21 @@ try:
             f.write(body)
         print(" ".join([lines[0].split()[1], str(len(body))] + ([headers["location"]] if "location" in headers else [])))
         sys.exit(0)
+    elif mode == "unixecho":  # PORT PATH: 1 MiB through the Unix socket at PATH, echoed back exactly
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(sys.argv[3])
+        data = os.urandom(1 << 20)
+        s.sendall(data)  # the server queues up to 4 MiB of echoes before it stops reading
+        s.shutdown(socket.SHUT_WR)
+        got = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        if got != data:
+            sys.exit("echoed %d of %d bytes%s" % (len(got), len(data), "" if len(got) < len(data) else ", differing"))
     elif mode == "sigint":  # an idle client is connected when the server gets SIGINT
         s = connect()
         s.sendall(b"ping")
@@ -384,8 +399,32 @@ echo_checks() {
   stops_on_sigint "$E" "$ECHO_PID"
 }
 
+# unix_echo_checks BINARY: the echo server BINARY with a Unix socket too:
+# data through it echoed back, the socket file gone after SIGINT.
+unix_echo_checks() {
+  local E EP SOCK
+  E=$(basename "$1")
+  EP=$(free_port)
+  SOCK=$TMP/$E.sock
+  start "$1" "$EP" "$EP" "$SOCK" || return
+  if grep -qF "listening on $SOCK" "$TMP/$E.log" && [ -S "$SOCK" ]; then
+    pass "$E listens on a Unix socket when given a path"
+  else
+    fail "$E listens on a Unix socket when given a path" "$(cat "$TMP/$E.log")"
+  fi
+  check "$E: 1 MiB through its Unix socket echoed back exactly" net unixecho "$EP" "$SOCK"
+  kill -INT "$START_PID"
+  stops_on_sigint "$E" "$START_PID"
+  if [ ! -e "$SOCK" ]; then
+    pass "$E removes its Unix socket when it stops"
+  else
+    fail "$E removes its Unix socket when it stops" "$SOCK is still there"
+  fi
+}
+
 # --- echo-server, with tcp-client ------------------------------------------
 echo_checks "$BIN/echo-server"
+unix_echo_checks "$BIN/echo-server"
 
 # --- tcp-client on its own --------------------------------------------------
 RP=$(free_port)
@@ -682,6 +721,7 @@ rm -rf "$WD" "$WF" "$TMP/watch.out" "$TMP/watch.log"
 # --- the other echo servers (make test: the libuv example) -----------------
 for server in "${ECHO_SERVERS[@]:1}"; do
   echo_checks "$server"
+  unix_echo_checks "$server"
 done
 
 finish
