@@ -1323,6 +1323,33 @@ typedef struct ruv_req_s {
 
 typedef struct ruv_req_s ruv_req_t;
 
+/**
+ * A signal handle (libuv's `uv_signal_t`, 152 bytes, `signum` at 104). 
+ */
+typedef struct ruv_signal_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * The callback given to `ruv_signal_start` (read-only; spelled out
+   *     *  here because the typedef needs this struct first). 
+   */
+  void (*signal_cb)(struct ruv_signal_s *handle, int signum);
+  /**
+   * The signal watched, 0 while stopped (read-only). 
+   */
+  int signum;
+  uint32_t reserved[11];
+} ruv_signal_s;
+
+typedef struct ruv_signal_s ruv_signal_t;
+
+/**
+ * Called on the loop's thread, once per delivery of `signum`. 
+ */
+typedef void (*ruv_signal_cb)(struct ruv_signal_s *handle, int signum);
+
 typedef struct ruv_stream_s ruv_stream_t;
 
 /**
@@ -3176,6 +3203,54 @@ ruv_req_type ruv_req_get_type(const ruv_req_t *req);
  * *  one. The string is static. 
  */
 const char *ruv_req_type_name(ruv_req_type type);
+
+/**
+ * Initialises a signal handle (stopped; `signum` 0).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_signal_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
+ */
+int ruv_signal_init(ruv_loop_t *loop, ruv_signal_t *handle);
+
+/**
+ * Calls `signal_cb` on the loop's thread, once per delivery of `signum`,
+ * *  until stopped. Every handle watching a signal gets each delivery, on any
+ * *  loop; ruv's handler replaces the signal's disposition while any handle
+ * *  watches it and puts the previous one back after the last stops. Started
+ * *  again on the same signal: the callback is replaced; on another: moved.
+ * *  RUV_EINVAL for signal 0, a signal out of range, SIGKILL or SIGSTOP, a
+ * *  NULL callback or a closing handle.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_signal_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
+ */
+int ruv_signal_start(ruv_signal_t *handle, ruv_signal_cb signal_cb, int signum);
+
+/**
+ * `ruv_signal_start` for one delivery: the handle is stopped before its
+ * *  callback runs (which may start it again).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_signal_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
+ */
+int ruv_signal_start_oneshot(ruv_signal_t *handle, ruv_signal_cb signal_cb, int signum);
+
+/**
+ * Stops watching; `signum` reads 0. Stopping a stopped handle does
+ * *  nothing.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_signal_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
+ */
+int ruv_signal_stop(ruv_signal_t *handle);
 
 /**
  * Starts listening for connections; `cb` runs for each one that is waiting

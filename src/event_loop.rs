@@ -71,6 +71,8 @@ pub(crate) struct LoopInner {
     pub(crate) internal: crate::internal::InternalHandles,
     /// The inotify descriptor of the loop's file-system event handles.
     pub(crate) inotify: Option<crate::fs_event::Inotify>,
+    /// The signal eventfd and started signal handles (`signal.rs`).
+    pub(crate) signals: Option<Box<crate::signal::LoopSignals>>,
     /// Listeners that ran out of descriptors, for the accept retry timer:
     /// `(key, generation)`.
     pub(crate) accept_waiting: Vec<(u32, u32)>,
@@ -114,6 +116,7 @@ impl LoopInner {
             internal: Default::default(),
             accept_waiting: Vec::new(),
             inotify: None,
+            signals: None,
             now_ms,
             clock,
             running: false,
@@ -225,7 +228,14 @@ impl LoopInner {
         let fd = match h.kind() {
             Kind::Poll => h.fields::<handle::PollFields>().fd,
             Kind::Tcp | Kind::Pipe => h.stream().fd,
-            Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll | Kind::FsEvent => {
+            Kind::Timer
+            | Kind::Idle
+            | Kind::Prepare
+            | Kind::Check
+            | Kind::Async
+            | Kind::FsPoll
+            | Kind::FsEvent
+            | Kind::Signal => {
                 return Err(Error::INVAL);
             }
         };
@@ -253,6 +263,7 @@ impl LoopInner {
             }
             Kind::FsPoll => self.fs_poll_stop(h),
             Kind::FsEvent => self.fs_event_stop(h),
+            Kind::Signal => self.signal_stop(h),
         }
         self.deactivate(h);
         h.set_flags(h.flags() | CLOSING);
@@ -428,6 +439,11 @@ impl LoopInner {
             events
         };
         for event in events.iter() {
+            if event.token() == crate::signal::SIGNAL_TOKEN {
+                // SAFETY: `lp` is live and not borrowed.
+                unsafe { Self::dispatch_signals(lp) };
+                continue;
+            }
             if event.token() == crate::fs_event::INOTIFY_TOKEN {
                 // SAFETY: `lp` is live and not borrowed.
                 unsafe { Self::dispatch_inotify(lp) };
@@ -451,8 +467,14 @@ impl LoopInner {
                 // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
                 // Not registered with epoll: no events come for them.
-                Kind::Timer | Kind::Idle | Kind::Prepare | Kind::Check | Kind::Async | Kind::FsPoll | Kind::FsEvent => {
-                }
+                Kind::Timer
+                | Kind::Idle
+                | Kind::Prepare
+                | Kind::Check
+                | Kind::Async
+                | Kind::FsPoll
+                | Kind::FsEvent
+                | Kind::Signal => {}
             }
         }
         events.clear();
@@ -510,7 +532,8 @@ impl LoopInner {
                 | Kind::Async
                 | Kind::Poll
                 | Kind::FsPoll
-                | Kind::FsEvent => {}
+                | Kind::FsEvent
+                | Kind::Signal => {}
             }
             // SAFETY: a short borrow; the struct is still the caller's
             // handle, marked closed before the callback, which may free it.

@@ -43,6 +43,7 @@ pub(crate) enum Kind {
     Pipe = 8,
     FsPoll = 9,
     FsEvent = 10,
+    Signal = 11,
 }
 
 impl Kind {
@@ -50,9 +51,9 @@ impl Kind {
     /// event and every checked call: a range test, not a match.)
     #[inline]
     pub fn from_u8(v: u8) -> Option<Kind> {
-        if (Kind::Timer as u8..=Kind::FsEvent as u8).contains(&v) {
+        if (Kind::Timer as u8..=Kind::Signal as u8).contains(&v) {
             // SAFETY: `Kind` is `repr(u8)` with the contiguous values
-            // Timer..=FsEvent, and `v` is one of them.
+            // Timer..=Signal, and `v` is one of them.
             Some(unsafe { std::mem::transmute::<u8, Kind>(v) })
         } else {
             None
@@ -70,7 +71,8 @@ impl Kind {
             | Kind::Async
             | Kind::Poll
             | Kind::FsPoll
-            | Kind::FsEvent => false,
+            | Kind::FsEvent
+            | Kind::Signal => false,
         }
     }
 }
@@ -160,6 +162,15 @@ pub(crate) struct FsEventFields {
     pub wd: c_int,
 }
 
+/// A signal handle's fields (`signal.rs`).
+#[repr(C)]
+pub(crate) struct SignalFields {
+    /// The signal's delivery count the handle has answered up to.
+    pub seen: u64,
+    /// Started with `ruv_signal_start_oneshot`.
+    pub oneshot: bool,
+}
+
 /// Field sets that fit the private block's `fields` words.
 pub(crate) trait Fields {}
 impl Fields for FsEventFields {}
@@ -168,6 +179,7 @@ impl Fields for TimerFields {}
 impl Fields for PhaseFields {}
 impl Fields for AsyncFields {}
 impl Fields for PollFields {}
+impl Fields for SignalFields {}
 
 const _: () = {
     use std::mem::size_of;
@@ -176,6 +188,7 @@ const _: () = {
     assert!(size_of::<PhaseFields>() <= room);
     assert!(size_of::<AsyncFields>() <= room);
     assert!(size_of::<PollFields>() <= room);
+    assert!(size_of::<SignalFields>() <= room);
 };
 
 /// A caller's handle struct that ruv has registered: the core's checked
@@ -369,6 +382,7 @@ mod tests {
             Kind::Pipe,
             Kind::FsPoll,
             Kind::FsEvent,
+            Kind::Signal,
         ];
         for (i, kind) in all.iter().enumerate() {
             assert_eq!(*kind as u8, i as u8 + 1);

@@ -17,7 +17,7 @@
 //!      request layer: in flight, completed, delivered in the pending phase);
 //!    - handles: [`timer`] (the timing wheel), [`phase`] (idle, prepare,
 //!      check), [`async_handle`], [`poll`], [`stream`] (reading, writing,
-//!      listening on any descriptor), [`tcp`], [`pipe`];
+//!      listening on any descriptor), [`tcp`], [`pipe`], [`signal`];
 //!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
 //!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
 //!    - files: [`fs`] (every operation, both modes), [`fs_fast`] (the inline
@@ -55,6 +55,7 @@ mod pipe;
 mod poll;
 mod registry;
 mod req;
+mod signal;
 mod stream;
 mod sys;
 mod tcp;

@@ -25,7 +25,14 @@ impl Phase {
             Kind::Idle => Phase::Idle,
             Kind::Prepare => Phase::Prepare,
             Kind::Check => Phase::Check,
-            kind @ (Kind::Timer | Kind::Async | Kind::Poll | Kind::Tcp | Kind::Pipe | Kind::FsPoll | Kind::FsEvent) => {
+            kind @ (Kind::Timer
+            | Kind::Async
+            | Kind::Poll
+            | Kind::Tcp
+            | Kind::Pipe
+            | Kind::FsPoll
+            | Kind::FsEvent
+            | Kind::Signal) => {
                 unreachable!("{kind:?} is not a phase handle")
             }
         }

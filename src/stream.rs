@@ -495,7 +495,8 @@ impl LoopInner {
                 | Kind::Async
                 | Kind::Poll
                 | Kind::FsPoll
-                | Kind::FsEvent => {
+                | Kind::FsEvent
+                | Kind::Signal => {
                     unreachable!("not a stream")
                 }
             }
@@ -542,7 +543,8 @@ impl LoopInner {
             | Kind::Async
             | Kind::Poll
             | Kind::FsPoll
-            | Kind::FsEvent => {
+            | Kind::FsEvent
+            | Kind::Signal => {
                 unreachable!("not a stream")
             }
         }

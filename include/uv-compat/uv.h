@@ -533,6 +533,13 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_shutdown_cb ruv_shutdown_cb
 #define uv_shutdown_s ruv_shutdown_s
 #define uv_shutdown_t ruv_shutdown_t
+#define uv_signal_cb ruv_signal_cb
+#define uv_signal_init ruv_signal_init
+#define uv_signal_s ruv_signal_s
+#define uv_signal_start ruv_signal_start
+#define uv_signal_start_oneshot ruv_signal_start_oneshot
+#define uv_signal_stop ruv_signal_stop
+#define uv_signal_t ruv_signal_t
 #define uv_sleep ruv_sleep
 #define uv_socketpair ruv_socketpair
 #define uv_stat_t ruv_stat_t

@@ -28,6 +28,7 @@ pub mod phase;
 pub mod pipe;
 pub mod poll;
 pub mod req;
+pub mod signal;
 pub mod stream;
 pub mod tcp;
 pub mod thread;
@@ -96,6 +97,7 @@ c_handle! {
     ruv_poll_t => |k| k == Kind::Poll,
     ruv_fs_poll_t => |k| k == Kind::FsPoll,
     ruv_fs_event_t => |k| k == Kind::FsEvent,
+    ruv_signal_t => |k| k == Kind::Signal,
 }
 
 /// Validates a caller's loop pointer and returns its state.

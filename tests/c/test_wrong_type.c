@@ -291,6 +291,31 @@ static void test_pipe_functions(void) {
   fixture_check_and_close(&f);
 }
 
+/* the signal functions on every kind in the fixture (none is a signal
+ * handle): refused, and no handler is installed */
+static void signal_cb(ruv_signal_t *h, int signum) {
+  (void)h;
+  (void)signum;
+}
+
+static void test_signal_functions(void) {
+  struct fixture f;
+  fixture_open(&f);
+  struct sigaction before, after;
+  CHECK_EQ(sigaction(SIGUSR1, NULL, &before), 0);
+  for (int k = 0; k < NKINDS; k++) {
+    union any *u = &f.h[k];
+    ruv_signal_t *h = (ruv_signal_t *)u;
+    ctx = kind_name[k];
+    WRONG(u, ruv_signal_start(h, signal_cb, SIGUSR1));
+    WRONG(u, ruv_signal_start_oneshot(h, signal_cb, SIGUSR1));
+    WRONG(u, ruv_signal_stop(h));
+  }
+  CHECK_EQ(sigaction(SIGUSR1, NULL, &after), 0);
+  CHECK(after.sa_handler == before.sa_handler);
+  fixture_check_and_close(&f);
+}
+
 static void test_stream_functions(void) {
   struct fixture f;
   fixture_open(&f);
@@ -458,6 +483,7 @@ int main(void) {
   RUN_ISOLATED(test_close_reset_on_idle, 20);
   RUN_ISOLATED(test_tcp_functions, 20);
   RUN_ISOLATED(test_pipe_functions, 20);
+  RUN_ISOLATED(test_signal_functions, 20);
   RUN_ISOLATED(test_stream_functions, 20);
   RUN_ISOLATED(test_accept_wrong_client, 20);
   RUN_ISOLATED(test_timer_functions, 20);
