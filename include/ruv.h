@@ -1455,6 +1455,42 @@ typedef struct ruv_timer_s ruv_timer_t;
 typedef void (*ruv_timer_cb)(ruv_timer_t *handle);
 
 /**
+ * A terminal handle (libuv's `uv_tty_t`, 312 bytes); a stream: cast it to
+ * *  `ruv_stream_t *` for the stream calls. 
+ */
+typedef struct ruv_tty_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * Bytes queued for writing and not yet written (read-only). 
+   */
+  size_t write_queue_size;
+  ruv_alloc_cb alloc_cb;
+  void (*read_cb)(struct ruv_stream_s *stream, ssize_t nread, const ruv_buf_t *buf);
+  struct ruv_stream_private_t stream;
+  /**
+   * The terminal's settings before the first change of mode (a
+   * `struct termios`, 60 bytes on Linux).
+   */
+  uint32_t orig_termios[15];
+  int mode;
+} ruv_tty_s;
+
+typedef struct ruv_tty_s ruv_tty_t;
+
+/**
+ * `ruv_tty_set_mode`'s modes (libuv's values). 
+ */
+typedef int ruv_tty_mode_t;
+
+/**
+ * `ruv_tty_set_vterm_state`/`get_vterm_state` (Windows consoles). 
+ */
+typedef int ruv_tty_vtermstate_t;
+
+/**
  * Runs on a thread of the pool (`ruv_queue_work`). 
  */
 typedef void (*ruv_work_cb)(struct ruv_work_s *req);
@@ -1741,6 +1777,30 @@ typedef struct ruv_statfs_s ruv_statfs_t;
  * `stack_size` is set. 
  */
 #define RUV_THREAD_HAS_STACK_SIZE 1
+
+/**
+ * The terminal's own settings (cooked: line editing, echo, signals). 
+ */
+#define RUV_TTY_MODE_NORMAL 0
+
+/**
+ * Raw input (no line editing, echo or signal keys), output as normal. 
+ */
+#define RUV_TTY_MODE_RAW 1
+
+/**
+ * Binary-safe I/O for an IPC channel (`cfmakeraw`). 
+ */
+#define RUV_TTY_MODE_IO 2
+
+/**
+ * Windows' raw mode with VT sequences; on Unix the same as RAW. 
+ */
+#define RUV_TTY_MODE_RAW_VT 3
+
+#define RUV_TTY_SUPPORTED 0
+
+#define RUV_TTY_UNSUPPORTED 1
 
 
 
@@ -4076,6 +4136,75 @@ uint64_t ruv_timer_get_repeat(const ruv_timer_t *handle);
  * *  untouched, until their close or request callback).
  */
 uint64_t ruv_timer_get_due_in(const ruv_timer_t *handle);
+
+/**
+ * Initialises a terminal handle on descriptor `fd` (a terminal, or a pipe
+ * *  or socket: anything but a file). A terminal's slave side is reopened by
+ * *  name and the new descriptor takes `fd`'s place (as libuv does), so making
+ * *  it non-blocking leaves other processes' view of the terminal alone; a pty
+ * *  master cannot be reopened and gets blocking writes. `unused` is libuv's
+ * *  deprecated `readable`: the access mode of `fd` decides. RUV_EINVAL for a
+ * *  file or a descriptor that is not open.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`
+ * *  and `handle` a `ruv_tty_t`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
+ */
+int ruv_tty_init(ruv_loop_t *loop, ruv_tty_t *handle, ruv_file fd, int unused);
+
+/**
+ * Sets the terminal's mode: `RUV_TTY_MODE_NORMAL` (its settings before the
+ * *  first change), `RUV_TTY_MODE_RAW` (no line editing, echo or signal keys),
+ * *  `RUV_TTY_MODE_IO` (`cfmakeraw`), `RUV_TTY_MODE_RAW_VT` (as RAW here).
+ * *  Closing the handle puts NORMAL back. RUV_EINVAL for another mode.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tty_t`.
+ * *  Handles and requests follow the ownership rule (in place, untouched,
+ * *  until their close or request callback).
+ */
+int ruv_tty_set_mode(ruv_tty_t *handle, ruv_tty_mode_t mode);
+
+/**
+ * Puts back the settings of the first terminal whose mode was changed, as
+ * *  they were before. Safe to call from a signal handler (it takes no lock
+ * *  but a spinlock word, and returns RUV_EBUSY if `ruv_tty_set_mode` holds
+ * *  that); 0 when no mode was changed.
+ */
+int ruv_tty_reset_mode(void);
+
+/**
+ * The terminal's size: columns into `*width`, rows into `*height`.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a `ruv_tty_t`,
+ * *  `width` and `height` an `int`. Handles and requests follow the ownership
+ * *  rule (in place, untouched, until their close or request callback).
+ */
+int ruv_tty_get_winsize(ruv_tty_t *handle, int *width, int *height);
+
+/**
+ * Windows consoles only: whether ruv may use VT sequences. Does nothing
+ * *  here.
+ */
+void ruv_tty_set_vterm_state(ruv_tty_vtermstate_t state);
+
+/**
+ * Windows consoles only: RUV_ENOTSUP here, as in libuv.
+ * *
+ * *  # Safety
+ * *  `state` is NULL or points at a `ruv_tty_vtermstate_t`.
+ */
+int ruv_tty_get_vterm_state(ruv_tty_vtermstate_t *state);
+
+/**
+ * What kind of handle suits descriptor `file`: `RUV_TTY`, `RUV_NAMED_PIPE`
+ * *  (a FIFO or a Unix-domain stream socket), `RUV_TCP`, `RUV_UDP`,
+ * *  `RUV_FILE` (a regular file or another character device), or
+ * *  `RUV_UNKNOWN_HANDLE`.
+ */
+ruv_handle_type ruv_guess_handle(ruv_file file);
 
 /**
  * Runs `work_cb(req)` on a thread of the pool, then `after_work_cb(req,

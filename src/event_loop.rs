@@ -227,7 +227,7 @@ impl LoopInner {
     pub(crate) fn fileno(h: Handle) -> Result<c_int> {
         let fd = match h.kind() {
             Kind::Poll => h.fields::<handle::PollFields>().fd,
-            Kind::Tcp | Kind::Pipe => h.stream().fd,
+            Kind::Tcp | Kind::Pipe | Kind::Tty => h.stream().fd,
             Kind::Timer
             | Kind::Idle
             | Kind::Prepare
@@ -264,6 +264,10 @@ impl LoopInner {
             Kind::FsPoll => self.fs_poll_stop(h),
             Kind::FsEvent => self.fs_event_stop(h),
             Kind::Signal => self.signal_stop(h),
+            Kind::Tty => {
+                Self::tty_close(h);
+                self.stream_close(h);
+            }
         }
         self.deactivate(h);
         h.set_flags(h.flags() | CLOSING);
@@ -463,7 +467,7 @@ impl LoopInner {
             };
             match h.kind() {
                 // SAFETY: `lp` is live and not borrowed.
-                Kind::Tcp | Kind::Pipe => unsafe { Self::dispatch_stream(lp, h, event) },
+                Kind::Tcp | Kind::Pipe | Kind::Tty => unsafe { Self::dispatch_stream(lp, h, event) },
                 // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
                 // Not registered with epoll: no events come for them.
@@ -524,7 +528,7 @@ impl LoopInner {
             // shutdown), then it stops being a handle.
             match h.kind() {
                 // SAFETY: `lp` is live and not borrowed.
-                Kind::Tcp | Kind::Pipe => unsafe { Self::stream_finish_close(lp, h) },
+                Kind::Tcp | Kind::Pipe | Kind::Tty => unsafe { Self::stream_finish_close(lp, h) },
                 Kind::Timer
                 | Kind::Idle
                 | Kind::Prepare

@@ -44,6 +44,7 @@ pub(crate) enum Kind {
     FsPoll = 9,
     FsEvent = 10,
     Signal = 11,
+    Tty = 12,
 }
 
 impl Kind {
@@ -51,19 +52,20 @@ impl Kind {
     /// event and every checked call: a range test, not a match.)
     #[inline]
     pub fn from_u8(v: u8) -> Option<Kind> {
-        if (Kind::Timer as u8..=Kind::Signal as u8).contains(&v) {
+        if (Kind::Timer as u8..=Kind::Tty as u8).contains(&v) {
             // SAFETY: `Kind` is `repr(u8)` with the contiguous values
-            // Timer..=Signal, and `v` is one of them.
+            // Timer..=Tty, and `v` is one of them.
             Some(unsafe { std::mem::transmute::<u8, Kind>(v) })
         } else {
             None
         }
     }
 
-    /// Streams: TCP handles and pipes, whose structs begin with `ruv_stream_t`.
+    /// Streams: TCP handles, pipes and ttys, whose structs begin with
+    /// `ruv_stream_t`.
     pub fn is_stream(self) -> bool {
         match self {
-            Kind::Tcp | Kind::Pipe => true,
+            Kind::Tcp | Kind::Pipe | Kind::Tty => true,
             Kind::Timer
             | Kind::Idle
             | Kind::Prepare
@@ -383,6 +385,7 @@ mod tests {
             Kind::FsPoll,
             Kind::FsEvent,
             Kind::Signal,
+            Kind::Tty,
         ];
         for (i, kind) in all.iter().enumerate() {
             assert_eq!(*kind as u8, i as u8 + 1);

@@ -17,7 +17,7 @@
 //!      request layer: in flight, completed, delivered in the pending phase);
 //!    - handles: [`timer`] (the timing wheel), [`phase`] (idle, prepare,
 //!      check), [`async_handle`], [`poll`], [`stream`] (reading, writing,
-//!      listening on any descriptor), [`tcp`], [`pipe`], [`signal`];
+//!      listening on any descriptor), [`tcp`], [`pipe`], [`tty`], [`signal`];
 //!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
 //!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
 //!    - files: [`fs`] (every operation, both modes), [`fs_fast`] (the inline
@@ -62,6 +62,7 @@ mod tcp;
 mod thread;
 mod threadpool;
 mod timer;
+mod tty;
 mod work;
 
 pub mod ffi;

@@ -32,7 +32,8 @@ impl Phase {
             | Kind::Pipe
             | Kind::FsPoll
             | Kind::FsEvent
-            | Kind::Signal) => {
+            | Kind::Signal
+            | Kind::Tty) => {
                 unreachable!("{kind:?} is not a phase handle")
             }
         }

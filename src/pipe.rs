@@ -14,7 +14,7 @@ use crate::abi::{
 use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::handle::{Handle, Kind};
-use crate::stream::{IPC, READABLE, WRITABLE, connect_fd, handle_type_of};
+use crate::stream::{IPC, READABLE, WRITABLE, connect_fd, handle_type_of, set_access};
 use crate::sys::{copy_name_out, errno, set_nonblocking};
 use std::ffi::{CString, c_int, c_uint};
 use std::ptr::NonNull;
@@ -153,14 +153,7 @@ impl LoopInner {
         }
         crate::sys::set_nonblocking(fd, true)?;
         self.stream_open(h, fd, false)?;
-        let access = mode & libc::O_ACCMODE;
-        let s = h.stream();
-        if access != libc::O_WRONLY {
-            s.flags |= READABLE;
-        }
-        if access != libc::O_RDONLY {
-            s.flags |= WRITABLE;
-        }
+        set_access(h, mode & libc::O_ACCMODE);
         Ok(())
     }
 

@@ -277,6 +277,18 @@ pub(crate) fn set_blocking(h: Handle, blocking: bool) -> Result {
 }
 
 /// Whether `fd` is a socket.
+/// An adopted descriptor's stream is readable and writable as the
+/// descriptor's access mode (`O_ACCMODE` of its flags) allows, as in libuv.
+pub(crate) fn set_access(h: Handle, access: c_int) {
+    let s = h.stream();
+    if access != libc::O_WRONLY {
+        s.flags |= READABLE;
+    }
+    if access != libc::O_RDONLY {
+        s.flags |= WRITABLE;
+    }
+}
+
 /// `connect` on a non-blocking socket, again after EINTR: `Ok` when
 /// connected or in progress, else the errno.
 pub(crate) fn connect_fd(
@@ -474,8 +486,8 @@ impl LoopInner {
     /// `ruv_listen`. A NULL callback is allowed, as in libuv: connections
     /// then wait in the backlog.
     pub(crate) fn listen(&mut self, h: Handle, backlog: c_int, cb: ruv_connection_cb) -> Result {
-        if h.is_closing() {
-            return Err(Error::INVAL);
+        if h.is_closing() || h.kind() == Kind::Tty {
+            return Err(Error::INVAL); // a terminal does not listen (as libuv)
         }
         let s = h.stream();
         if s.delayed_error != 0 {
@@ -496,7 +508,8 @@ impl LoopInner {
                 | Kind::Poll
                 | Kind::FsPoll
                 | Kind::FsEvent
-                | Kind::Signal => {
+                | Kind::Signal
+                | Kind::Tty => {
                     unreachable!("not a stream")
                 }
             }
@@ -524,8 +537,8 @@ impl LoopInner {
         if fd < 0 {
             return Err(Error::AGAIN);
         }
-        if client.is_closing() {
-            return Err(Error::INVAL);
+        if client.is_closing() || client.kind() == Kind::Tty {
+            return Err(Error::INVAL); // only TCP handles and pipes take connections
         }
         let ipc = server.stream().flags & IPC != 0;
         if ipc {
@@ -544,8 +557,9 @@ impl LoopInner {
             | Kind::Poll
             | Kind::FsPoll
             | Kind::FsEvent
-            | Kind::Signal => {
-                unreachable!("not a stream")
+            | Kind::Signal
+            | Kind::Tty => {
+                unreachable!("not a listening stream's client")
             }
         }
         let s = server.stream();

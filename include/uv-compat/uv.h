@@ -277,6 +277,12 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define UV_THREAD_PRIORITY_NORMAL RUV_THREAD_PRIORITY_NORMAL
 #define UV_TIMER RUV_TIMER
 #define UV_TTY RUV_TTY
+#define UV_TTY_MODE_IO RUV_TTY_MODE_IO
+#define UV_TTY_MODE_NORMAL RUV_TTY_MODE_NORMAL
+#define UV_TTY_MODE_RAW RUV_TTY_MODE_RAW
+#define UV_TTY_MODE_RAW_VT RUV_TTY_MODE_RAW_VT
+#define UV_TTY_SUPPORTED RUV_TTY_SUPPORTED
+#define UV_TTY_UNSUPPORTED RUV_TTY_UNSUPPORTED
 #define UV_UDP RUV_UDP
 #define UV_UDP_SEND RUV_UDP_SEND
 #define UV_UNKNOWN RUV_UNKNOWN
@@ -408,6 +414,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_getnameinfo_s ruv_getnameinfo_s
 #define uv_getnameinfo_t ruv_getnameinfo_t
 #define uv_gid_t ruv_gid_t
+#define uv_guess_handle ruv_guess_handle
 #define uv_handle_get_data ruv_handle_get_data
 #define uv_handle_get_loop ruv_handle_get_loop
 #define uv_handle_get_type ruv_handle_get_type
@@ -598,6 +605,16 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_timespec_t ruv_timespec_t
 #define uv_translate_sys_error ruv_translate_sys_error
 #define uv_try_write ruv_try_write
+#define uv_tty_get_vterm_state ruv_tty_get_vterm_state
+#define uv_tty_get_winsize ruv_tty_get_winsize
+#define uv_tty_init ruv_tty_init
+#define uv_tty_mode_t ruv_tty_mode_t
+#define uv_tty_reset_mode ruv_tty_reset_mode
+#define uv_tty_s ruv_tty_s
+#define uv_tty_set_mode ruv_tty_set_mode
+#define uv_tty_set_vterm_state ruv_tty_set_vterm_state
+#define uv_tty_t ruv_tty_t
+#define uv_tty_vtermstate_t ruv_tty_vtermstate_t
 #define uv_uid_t ruv_uid_t
 #define uv_unref ruv_unref
 #define uv_update_time ruv_update_time

@@ -23,6 +23,7 @@ pub mod stream;
 pub mod tcp;
 pub mod thread;
 pub mod timer;
+pub mod tty;
 pub mod work;
 
 pub use async_handle::*;
@@ -43,4 +44,5 @@ pub use stream::*;
 pub use tcp::*;
 pub use thread::*;
 pub use timer::*;
+pub use tty::*;
 pub use work::*;

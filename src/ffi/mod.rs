@@ -33,6 +33,7 @@ pub mod stream;
 pub mod tcp;
 pub mod thread;
 pub mod timer;
+pub mod tty;
 pub mod work;
 
 use crate::abi::*;
@@ -98,6 +99,7 @@ c_handle! {
     ruv_fs_poll_t => |k| k == Kind::FsPoll,
     ruv_fs_event_t => |k| k == Kind::FsEvent,
     ruv_signal_t => |k| k == Kind::Signal,
+    ruv_tty_t => |k| k == Kind::Tty,
 }
 
 /// Validates a caller's loop pointer and returns its state.

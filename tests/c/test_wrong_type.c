@@ -316,6 +316,22 @@ static void test_signal_functions(void) {
   fixture_check_and_close(&f);
 }
 
+/* the tty functions on every kind in the fixture (none is a tty) */
+static void test_tty_functions(void) {
+  struct fixture f;
+  fixture_open(&f);
+  for (int k = 0; k < NKINDS; k++) {
+    union any *u = &f.h[k];
+    ruv_tty_t *h = (ruv_tty_t *)u;
+    ctx = kind_name[k];
+    WRONG(u, ruv_tty_set_mode(h, RUV_TTY_MODE_RAW));
+    int w = -7, rows = -7;
+    WRONG(u, ruv_tty_get_winsize(h, &w, &rows));
+    CHECK(w == -7 && rows == -7);
+  }
+  fixture_check_and_close(&f);
+}
+
 static void test_stream_functions(void) {
   struct fixture f;
   fixture_open(&f);
@@ -484,6 +500,7 @@ int main(void) {
   RUN_ISOLATED(test_tcp_functions, 20);
   RUN_ISOLATED(test_pipe_functions, 20);
   RUN_ISOLATED(test_signal_functions, 20);
+  RUN_ISOLATED(test_tty_functions, 20);
   RUN_ISOLATED(test_stream_functions, 20);
   RUN_ISOLATED(test_accept_wrong_client, 20);
   RUN_ISOLATED(test_timer_functions, 20);
