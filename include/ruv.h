@@ -1304,6 +1304,101 @@ typedef struct ruv_poll_s ruv_poll_t;
 typedef void (*ruv_poll_cb)(ruv_poll_t *handle, int status, int events);
 
 /**
+ * A child process handle (libuv's `uv_process_t`, 136 bytes, `pid` at 104). 
+ */
+typedef struct ruv_process_s {
+  void *data;
+  ruv_loop_t *loop;
+  ruv_handle_type type;
+  struct ruv_handle_private_t internal;
+  /**
+   * The exit callback given to `ruv_spawn` (read-only; spelled out here
+   *     *  because the typedef needs this struct first). 
+   */
+  void (*exit_cb)(struct ruv_process_s *process, int64_t exit_status, int term_signal);
+  /**
+   * The child's process id (read-only). 
+   */
+  int pid;
+  /**
+   * The pidfd that reports the child's exit; -1 when none.
+   */
+  int pidfd;
+  void *reserved[3];
+} ruv_process_s;
+
+typedef struct ruv_process_s ruv_process_t;
+
+/**
+ * Called on the loop's thread when the child has exited: its exit status,
+ * *  or the signal that ended it (`term_signal`, 0 otherwise). 
+ */
+typedef void (*ruv_exit_cb)(struct ruv_process_s *process, int64_t exit_status, int term_signal);
+
+/**
+ * Flags of a child process's stdio container (`ruv_spawn`); `ruv_pipe` and
+ * *  `ruv_socketpair` read `RUV_NONBLOCK_PIPE`. libuv's values. 
+ */
+typedef int ruv_stdio_flags;
+
+typedef struct ruv_stream_s ruv_stream_t;
+
+/**
+ * `RUV_CREATE_PIPE`/`RUV_INHERIT_STREAM`: a stream; `RUV_INHERIT_FD`: a
+ * *  descriptor. 
+ */
+typedef union ruv_stdio_container_data {
+  ruv_stream_t *stream;
+  int fd;
+} ruv_stdio_container_data;
+
+/**
+ * What the child's descriptor `i` is (libuv's `uv_stdio_container_t`). 
+ */
+typedef struct ruv_stdio_container_s {
+  ruv_stdio_flags flags;
+  union ruv_stdio_container_data data;
+} ruv_stdio_container_s;
+
+typedef struct ruv_stdio_container_s ruv_stdio_container_t;
+
+/**
+ * `ruv_spawn`'s options (libuv's `uv_process_options_t`). 
+ */
+typedef struct ruv_process_options_s {
+  ruv_exit_cb exit_cb;
+  /**
+   * The program: a path, or a name looked up in `PATH` (the child's, from
+   *     *  `env`, if it has one). 
+   */
+  const char *file;
+  /**
+   * NULL-terminated arguments, `args[0]` the program's name. 
+   */
+  char **args;
+  /**
+   * NULL-terminated `NAME=value` strings; NULL: this process's. 
+   */
+  char **env;
+  /**
+   * The child's working directory; NULL: this process's. 
+   */
+  const char *cwd;
+  unsigned int flags;
+  int stdio_count;
+  ruv_stdio_container_t *stdio;
+  uid_t uid;
+  gid_t gid;
+} ruv_process_options_s;
+
+typedef struct ruv_process_options_s ruv_process_options_t;
+
+/**
+ * A process id, as libuv's `uv_pid_t`. 
+ */
+typedef pid_t ruv_pid_t;
+
+/**
  * The fields every request starts with (libuv's `uv_req_t`, 64 bytes). 
  */
 typedef struct ruv_req_s {
@@ -1349,8 +1444,6 @@ typedef struct ruv_signal_s ruv_signal_t;
  * Called on the loop's thread, once per delivery of `signum`. 
  */
 typedef void (*ruv_signal_cb)(struct ruv_signal_s *handle, int signum);
-
-typedef struct ruv_stream_s ruv_stream_t;
 
 /**
  * `nread` > 0: bytes read into `buf`; 0: nothing this time; RUV_EOF: the
@@ -1536,10 +1629,9 @@ typedef int ruv_loop_option;
 typedef int ruv_pipe_flags;
 
 /**
- * Flags of a child process's stdio container (`ruv_spawn`); `ruv_pipe` and
- * *  `ruv_socketpair` read `RUV_NONBLOCK_PIPE`. libuv's values. 
+ * `ruv_process_options_t.flags` (libuv's values). 
  */
-typedef int ruv_stdio_flags;
+typedef unsigned int ruv_process_flags;
 
 /**
  * libuv's `uv_thread_create_flags`: the bits of
@@ -1746,6 +1838,47 @@ typedef struct ruv_statfs_s ruv_statfs_t;
  * Windows' name for the same bit. 
  */
 #define RUV_OVERLAPPED_PIPE 64
+
+/**
+ * Run the child with `uid`. 
+ */
+#define RUV_PROCESS_SETUID (1 << 0)
+
+/**
+ * Run the child with `gid`. 
+ */
+#define RUV_PROCESS_SETGID (1 << 1)
+
+/**
+ * Windows only; accepted and ignored. 
+ */
+#define RUV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS (1 << 2)
+
+/**
+ * The child leads a new session (`setsid`), so it outlives this process's
+ * *  terminal and process group; `ruv_unref` it to let the loop end. 
+ */
+#define RUV_PROCESS_DETACHED (1 << 3)
+
+/**
+ * Windows only; accepted and ignored. 
+ */
+#define RUV_PROCESS_WINDOWS_HIDE (1 << 4)
+
+/**
+ * Windows only; accepted and ignored. 
+ */
+#define RUV_PROCESS_WINDOWS_HIDE_CONSOLE (1 << 5)
+
+/**
+ * Windows only; accepted and ignored. 
+ */
+#define RUV_PROCESS_WINDOWS_HIDE_GUI (1 << 6)
+
+/**
+ * Windows only; accepted and ignored. 
+ */
+#define RUV_PROCESS_WINDOWS_FILE_PATH_EXACT_NAME (1 << 7)
 
 #define RUV_UNKNOWN_REQ 0
 
@@ -3221,6 +3354,74 @@ int ruv_poll_start(ruv_poll_t *handle, int events, ruv_poll_cb cb);
  * *  untouched, until their close or request callback).
  */
 int ruv_poll_stop(ruv_poll_t *handle);
+
+/**
+ * Starts `options->file` as a child process and initialises `handle` for
+ * *  it. 0 once the child runs; an error from the call itself when it cannot
+ * *  be started (RUV_ENOENT: no such program or `cwd`; RUV_EACCES; RUV_EINVAL
+ * *  for bad options), and then `handle` is an inactive process handle that
+ * *  must still be closed, as in libuv. The exit callback runs on the loop's
+ * *  thread once the child has exited (the child is reaped then). Each
+ * *  `stdio[i]` says what the child's descriptor `i` is (`RUV_IGNORE`: 0-2
+ * *  from `/dev/null`; `RUV_INHERIT_FD`, `RUV_INHERIT_STREAM`;
+ * *  `RUV_CREATE_PIPE` with an initialised `ruv_pipe_t` of this loop, whose
+ * *  end the child gets, `RUV_READABLE_PIPE`/`RUV_WRITABLE_PIPE` from the
+ * *  child's side); no other descriptor is passed on.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `loop` a `ruv_loop_t`,
+ * *  `handle` a `ruv_process_t`, `options` a `ruv_process_options_t` whose
+ * *  strings are NUL-terminated, `args` and `env` NULL-terminated arrays and
+ * *  `stdio` `stdio_count` containers. Handles and requests follow the
+ * *  ownership rule (in place, untouched, until their close or request
+ * *  callback).
+ */
+int ruv_spawn(ruv_loop_t *loop, ruv_process_t *handle, const ruv_process_options_t *options);
+
+/**
+ * Sends `signum` to the child (through its pidfd: never to another process
+ * *  that reused the id). RUV_ESRCH once it has exited; `signum` 0 only
+ * *  checks.
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_process_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
+ */
+int ruv_process_kill(ruv_process_t *handle, int signum);
+
+/**
+ * `kill(2)`: RUV_ESRCH, RUV_EPERM, RUV_EINVAL as it fails. 
+ */
+int ruv_kill(int pid, int signum);
+
+/**
+ * The child's process id (the `pid` field).
+ * *
+ * *  # Safety
+ * *  Each pointer is NULL or points at what it names: `handle` a
+ * *  `ruv_process_t`. Handles and requests follow the ownership rule (in
+ * *  place, untouched, until their close or request callback).
+ */
+ruv_pid_t ruv_process_get_pid(const ruv_process_t *handle);
+
+/**
+ * Marks the descriptors this process inherited close-on-exec, so children
+ * *  it starts by other means do not get them (ruv's own children get only
+ * *  their stdio anyway). Call it early, as libuv says.
+ */
+void ruv_disable_stdio_inheritance(void);
+
+/**
+ * This program's path into `buffer` (`*size` bytes), NUL-terminated and
+ * *  cut to fit; `*size` becomes its length. RUV_EINVAL for NULL or a zero
+ * *  size.
+ * *
+ * *  # Safety
+ * *  `buffer` is NULL or has `*size` writable bytes; `size` is NULL or points
+ * *  at a `size_t`.
+ */
+int ruv_exepath(char *buffer, size_t *size);
 
 /**
  * The size of a request struct of `type`, as libuv's on Linux x86-64;

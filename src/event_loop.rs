@@ -73,6 +73,9 @@ pub(crate) struct LoopInner {
     pub(crate) inotify: Option<crate::fs_event::Inotify>,
     /// The signal eventfd and started signal handles (`signal.rs`).
     pub(crate) signals: Option<Box<crate::signal::LoopSignals>>,
+    /// Process handles whose child's exit no pidfd reports: `waitpid` on a
+    /// timer instead (`process.rs`).
+    pub(crate) polled_children: Vec<(u32, u32)>,
     /// Listeners that ran out of descriptors, for the accept retry timer:
     /// `(key, generation)`.
     pub(crate) accept_waiting: Vec<(u32, u32)>,
@@ -117,6 +120,7 @@ impl LoopInner {
             accept_waiting: Vec::new(),
             inotify: None,
             signals: None,
+            polled_children: Vec::new(),
             now_ms,
             clock,
             running: false,
@@ -235,7 +239,8 @@ impl LoopInner {
             | Kind::Async
             | Kind::FsPoll
             | Kind::FsEvent
-            | Kind::Signal => {
+            | Kind::Signal
+            | Kind::Process => {
                 return Err(Error::INVAL);
             }
         };
@@ -268,6 +273,7 @@ impl LoopInner {
                 Self::tty_close(h);
                 self.stream_close(h);
             }
+            Kind::Process => self.process_unwatch(h),
         }
         self.deactivate(h);
         h.set_flags(h.flags() | CLOSING);
@@ -470,6 +476,8 @@ impl LoopInner {
                 Kind::Tcp | Kind::Pipe | Kind::Tty => unsafe { Self::dispatch_stream(lp, h, event) },
                 // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
+                // SAFETY: as above.
+                Kind::Process => unsafe { Self::dispatch_process(lp, h) },
                 // Not registered with epoll: no events come for them.
                 Kind::Timer
                 | Kind::Idle
@@ -537,7 +545,8 @@ impl LoopInner {
                 | Kind::Poll
                 | Kind::FsPoll
                 | Kind::FsEvent
-                | Kind::Signal => {}
+                | Kind::Signal
+                | Kind::Process => {}
             }
             // SAFETY: a short borrow; the struct is still the caller's
             // handle, marked closed before the callback, which may free it.

@@ -45,6 +45,7 @@ pub(crate) enum Kind {
     FsEvent = 10,
     Signal = 11,
     Tty = 12,
+    Process = 13,
 }
 
 impl Kind {
@@ -52,9 +53,9 @@ impl Kind {
     /// event and every checked call: a range test, not a match.)
     #[inline]
     pub fn from_u8(v: u8) -> Option<Kind> {
-        if (Kind::Timer as u8..=Kind::Tty as u8).contains(&v) {
+        if (Kind::Timer as u8..=Kind::Process as u8).contains(&v) {
             // SAFETY: `Kind` is `repr(u8)` with the contiguous values
-            // Timer..=Tty, and `v` is one of them.
+            // Timer..=Process, and `v` is one of them.
             Some(unsafe { std::mem::transmute::<u8, Kind>(v) })
         } else {
             None
@@ -74,7 +75,8 @@ impl Kind {
             | Kind::Poll
             | Kind::FsPoll
             | Kind::FsEvent
-            | Kind::Signal => false,
+            | Kind::Signal
+            | Kind::Process => false,
         }
     }
 }
@@ -386,6 +388,7 @@ mod tests {
             Kind::FsEvent,
             Kind::Signal,
             Kind::Tty,
+            Kind::Process,
         ];
         for (i, kind) in all.iter().enumerate() {
             assert_eq!(*kind as u8, i as u8 + 1);

@@ -23,6 +23,9 @@ pub(crate) enum Purpose {
     /// The next stat of a stat-polling handle (`fs_poll.rs`), by the
     /// address of its context.
     FsPoll(usize),
+    /// Children whose exit no pidfd reports (`process.rs`: no pidfd_open,
+    /// as under valgrind 3.19 or Linux before 5.3).
+    ChildPoll,
 }
 
 /// The loop's internal handles; their structs are owned here.
@@ -85,6 +88,8 @@ impl LoopInner {
             Some(Purpose::AcceptRetry) => unsafe { Self::run_accept_retries(lp) },
             // SAFETY: a short borrow; the next stat runs no user code.
             Some(Purpose::FsPoll(ctx)) => unsafe { (*lp).fs_poll_tick(ctx) },
+            // SAFETY: forwarded.
+            Some(Purpose::ChildPoll) => unsafe { Self::poll_children(lp) },
             None => {}
         }
     }

@@ -17,7 +17,8 @@
 //!      request layer: in flight, completed, delivered in the pending phase);
 //!    - handles: [`timer`] (the timing wheel), [`phase`] (idle, prepare,
 //!      check), [`async_handle`], [`poll`], [`stream`] (reading, writing,
-//!      listening on any descriptor), [`tcp`], [`pipe`], [`tty`], [`signal`];
+//!      listening on any descriptor), [`tcp`], [`pipe`], [`tty`], [`signal`],
+//!      [`process`] (child processes);
 //!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
 //!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
 //!    - files: [`fs`] (every operation, both modes), [`fs_fast`] (the inline
@@ -53,6 +54,7 @@ mod internal;
 mod phase;
 mod pipe;
 mod poll;
+mod process;
 mod registry;
 mod req;
 mod signal;

@@ -33,7 +33,8 @@ impl Phase {
             | Kind::FsPoll
             | Kind::FsEvent
             | Kind::Signal
-            | Kind::Tty) => {
+            | Kind::Tty
+            | Kind::Process) => {
                 unreachable!("{kind:?} is not a phase handle")
             }
         }

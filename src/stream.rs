@@ -509,7 +509,8 @@ impl LoopInner {
                 | Kind::FsPoll
                 | Kind::FsEvent
                 | Kind::Signal
-                | Kind::Tty => {
+                | Kind::Tty
+                | Kind::Process => {
                     unreachable!("not a stream")
                 }
             }
@@ -558,7 +559,8 @@ impl LoopInner {
             | Kind::FsPoll
             | Kind::FsEvent
             | Kind::Signal
-            | Kind::Tty => {
+            | Kind::Tty
+            | Kind::Process => {
                 unreachable!("not a listening stream's client")
             }
         }

@@ -27,6 +27,7 @@ pub mod misc;
 pub mod phase;
 pub mod pipe;
 pub mod poll;
+pub mod process;
 pub mod req;
 pub mod signal;
 pub mod stream;
@@ -100,6 +101,7 @@ c_handle! {
     ruv_fs_event_t => |k| k == Kind::FsEvent,
     ruv_signal_t => |k| k == Kind::Signal,
     ruv_tty_t => |k| k == Kind::Tty,
+    ruv_process_t => |k| k == Kind::Process,
 }
 
 /// Validates a caller's loop pointer and returns its state.

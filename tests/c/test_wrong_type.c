@@ -332,6 +332,20 @@ static void test_tty_functions(void) {
   fixture_check_and_close(&f);
 }
 
+/* the process functions on every kind in the fixture (none is a process) */
+static void test_process_functions(void) {
+  struct fixture f;
+  fixture_open(&f);
+  for (int k = 0; k < NKINDS; k++) {
+    union any *u = &f.h[k];
+    ruv_process_t *h = (ruv_process_t *)u;
+    ctx = kind_name[k];
+    WRONG(u, ruv_process_kill(h, 0));
+    WRONG_VALUE(u, ruv_process_get_pid(h));
+  }
+  fixture_check_and_close(&f);
+}
+
 static void test_stream_functions(void) {
   struct fixture f;
   fixture_open(&f);
@@ -501,6 +515,7 @@ int main(void) {
   RUN_ISOLATED(test_pipe_functions, 20);
   RUN_ISOLATED(test_signal_functions, 20);
   RUN_ISOLATED(test_tty_functions, 20);
+  RUN_ISOLATED(test_process_functions, 20);
   RUN_ISOLATED(test_stream_functions, 20);
   RUN_ISOLATED(test_accept_wrong_client, 20);
   RUN_ISOLATED(test_timer_functions, 20);

@@ -1,0 +1,336 @@
+/* Child processes: ruv_spawn and its exit callback (status, terminating
+ * signal), PATH lookup (ours, or the child's from env), exec failures
+ * returned by ruv_spawn itself (missing program, not executable, a bad cwd;
+ * the handle is then inactive and closed), stdio (ignored: /dev/null;
+ * inherited descriptors; pipes both ways), env and cwd, no descriptor leaked
+ * into the child beyond its stdio, 10 MB of output with nothing lost, 100
+ * children at once, ruv_process_kill/ruv_kill, DETACHED (a new session),
+ * ruv_exepath, the argument errors. No child is left unreaped (checked). */
+#include "test.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/wait.h>
+
+#include "net_util.h" /* guard timer, RUN_UNTIL */
+
+static ruv_loop_t loop;
+static int exits;
+static int64_t exit_status;
+static int term_signal;
+
+static void on_exit_cb(ruv_process_t *p, int64_t status, int sig) {
+  exits++;
+  exit_status = status;
+  term_signal = sig;
+  CHECK(p->pid > 0);
+}
+
+static void close_cb_noop(ruv_handle_t *h) { (void)h; }
+
+/* spawns args (args[0] is the program), runs the loop until it exits */
+static int run_child(char **args, ruv_stdio_container_t *stdio, int count) {
+  ruv_process_t p;
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  o.file = args[0];
+  o.args = args;
+  o.exit_cb = on_exit_cb;
+  o.stdio = stdio;
+  o.stdio_count = count;
+  exits = 0;
+  int r = ruv_spawn(&loop, &p, &o);
+  if (r == 0) {
+    CHECK_EQ(ruv_process_get_pid(&p), p.pid);
+    RUN_UNTIL(&loop, exits == 1, 10000);
+  }
+  ruv_close((ruv_handle_t *)&p, close_cb_noop);
+  ruv_run(&loop, RUV_RUN_NOWAIT);
+  return r;
+}
+
+static void test_exit_status(void) {
+  char *args[] = {"/bin/sh", "-c", "exit 3", NULL};
+  CHECK_EQ(run_child(args, NULL, 0), 0);
+  CHECK_EQ(exit_status, 3);
+  CHECK_EQ(term_signal, 0);
+  char *by_name[] = {"true", NULL}; /* looked up in PATH */
+  CHECK_EQ(run_child(by_name, NULL, 0), 0);
+  CHECK_EQ(exit_status, 0);
+  char *killed[] = {"/bin/sh", "-c", "kill -TERM $$", NULL};
+  CHECK_EQ(run_child(killed, NULL, 0), 0);
+  CHECK_EQ(term_signal, SIGTERM);
+  CHECK_EQ(exit_status, 0);
+}
+
+static void test_spawn_errors(void) {
+  char *missing[] = {"/no/such/program", NULL};
+  CHECK_EQ(run_child(missing, NULL, 0), RUV_ENOENT);
+  char *missing_name[] = {"no-such-program-ruv", NULL};
+  CHECK_EQ(run_child(missing_name, NULL, 0), RUV_ENOENT);
+  char plain[] = "/tmp/ruv-noexec-XXXXXX"; /* a file without execute bits */
+  int fd = mkstemp(plain);
+  CHECK(fd >= 0);
+  CHECK_EQ(write(fd, "#!/bin/sh\n", 10), 10);
+  close(fd);
+  char *not_exec[] = {plain, NULL};
+  CHECK_EQ(run_child(not_exec, NULL, 0), RUV_EACCES);
+  unlink(plain);
+
+  ruv_process_t p;
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  char *sh[] = {"/bin/sh", "-c", "exit 0", NULL};
+  o.file = sh[0];
+  o.args = sh;
+  o.cwd = "/no/such/dir";
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), RUV_ENOENT);
+  CHECK_EQ(ruv_is_active((ruv_handle_t *)&p), 0); /* inactive, to be closed */
+  ruv_close((ruv_handle_t *)&p, NULL);
+  o.cwd = NULL;
+  o.flags = 1u << 20; /* unknown */
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), RUV_EINVAL);
+  ruv_close((ruv_handle_t *)&p, NULL);
+  o.flags = 0;
+  ruv_stdio_container_t bad = {.flags = RUV_CREATE_PIPE};
+  ruv_timer_t t;
+  CHECK_EQ(ruv_timer_init(&loop, &t), 0);
+  bad.data.stream = (ruv_stream_t *)&t; /* not a pipe */
+  o.stdio = &bad;
+  o.stdio_count = 1;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), RUV_EINVAL);
+  o.stdio_count = -1;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), RUV_EINVAL);
+  o.stdio_count = 0;
+  o.file = NULL;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), RUV_EINVAL);
+  CHECK_EQ(ruv_spawn(&loop, &p, NULL), RUV_EINVAL);
+  ruv_close((ruv_handle_t *)&t, NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+}
+
+/* reading a pipe into a growing buffer */
+struct sink {
+  char *data;
+  size_t n, cap;
+  int eof;
+};
+static void sink_alloc(ruv_handle_t *h, size_t size, ruv_buf_t *buf) {
+  struct sink *s = h->data;
+  if (s->cap - s->n < size) {
+    s->cap = s->cap * 2 + size;
+    s->data = realloc(s->data, s->cap);
+  }
+  *buf = ruv_buf_init(s->data + s->n, (unsigned)(s->cap - s->n));
+}
+static void sink_read(ruv_stream_t *st, ssize_t n, const ruv_buf_t *buf) {
+  struct sink *s = st->data;
+  (void)buf;
+  if (n > 0) s->n += (size_t)n;
+  if (n == RUV_EOF) s->eof = 1;
+}
+
+static void test_pipes(void) {
+  ruv_pipe_t in, out, err;
+  struct sink so = {0}, se = {0};
+  CHECK_EQ(ruv_pipe_init(&loop, &in, 0), 0);
+  CHECK_EQ(ruv_pipe_init(&loop, &out, 0), 0);
+  CHECK_EQ(ruv_pipe_init(&loop, &err, 0), 0);
+  out.data = &so;
+  err.data = &se;
+  ruv_stdio_container_t stdio[3] = {
+      {.flags = RUV_CREATE_PIPE | RUV_READABLE_PIPE, .data.stream = (ruv_stream_t *)&in},
+      {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&out},
+      {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&err},
+  };
+  ruv_process_t p;
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  char *args[] = {"/bin/sh", "-c", "cat; echo oops >&2", NULL};
+  o.file = args[0];
+  o.args = args;
+  o.exit_cb = on_exit_cb;
+  o.stdio = stdio;
+  o.stdio_count = 3;
+  exits = 0;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
+  CHECK(ruv_is_writable((ruv_stream_t *)&in) && !ruv_is_readable((ruv_stream_t *)&in));
+  CHECK(ruv_is_readable((ruv_stream_t *)&out) && !ruv_is_writable((ruv_stream_t *)&out));
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&out, sink_alloc, sink_read), 0);
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&err, sink_alloc, sink_read), 0);
+  ruv_write_t w;
+  ruv_shutdown_t sd;
+  ruv_buf_t b = ruv_buf_init("through cat\n", 12);
+  CHECK_EQ(ruv_write(&w, (ruv_stream_t *)&in, &b, 1, NULL), 0);
+  CHECK_EQ(ruv_shutdown(&sd, (ruv_stream_t *)&in, NULL), 0);
+  RUN_UNTIL(&loop, exits == 1 && so.eof && se.eof, 10000);
+  CHECK_EQ(exit_status, 0);
+  CHECK_EQ(so.n, 12);
+  CHECK(so.data && memcmp(so.data, "through cat\n", 12) == 0);
+  CHECK_EQ(se.n, 5);
+  CHECK(se.data && memcmp(se.data, "oops\n", 5) == 0);
+  ruv_close((ruv_handle_t *)&in, NULL);
+  ruv_close((ruv_handle_t *)&out, NULL);
+  ruv_close((ruv_handle_t *)&err, NULL);
+  ruv_close((ruv_handle_t *)&p, NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  free(so.data);
+  free(se.data);
+}
+
+/* runs `script` under sh with stdout to a pipe; the output */
+static char *output_of(const char *script, char **env, const char *cwd, unsigned flags, size_t *len) {
+  ruv_pipe_t out;
+  static struct sink so;
+  memset(&so, 0, sizeof so);
+  CHECK_EQ(ruv_pipe_init(&loop, &out, 0), 0);
+  out.data = &so;
+  ruv_stdio_container_t stdio[2] = {
+      {.flags = RUV_IGNORE},
+      {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&out},
+  };
+  ruv_process_t p;
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  char *args[] = {"sh", "-c", (char *)script, NULL};
+  o.file = "sh";
+  o.args = args;
+  o.env = env;
+  o.cwd = cwd;
+  o.flags = flags;
+  o.exit_cb = on_exit_cb;
+  o.stdio = stdio;
+  o.stdio_count = 2;
+  exits = 0;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&out, sink_alloc, sink_read), 0);
+  RUN_UNTIL(&loop, exits == 1 && so.eof, 20000);
+  ruv_close((ruv_handle_t *)&out, NULL);
+  ruv_close((ruv_handle_t *)&p, NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  *len = so.n;
+  so.data = realloc(so.data, so.n + 1);
+  so.data[so.n] = '\0';
+  return so.data;
+}
+
+static void test_env_cwd_and_fds(void) {
+  size_t n;
+  char *env[] = {"FOO=bar", "PATH=/usr/bin:/bin", NULL};
+  char *out = output_of("echo $FOO; pwd", env, "/tmp", 0, &n);
+  CHECK_STR(out, "bar\n/tmp\n");
+  free(out);
+  /* nothing but 0-2 open in the child (ls's own directory is 3) */
+  int leaky = open("/dev/null", O_RDONLY); /* not close-on-exec */
+  CHECK(leaky >= 0);
+  out = output_of("ls /proc/self/fd", NULL, NULL, 0, &n);
+  CHECK_STR(out, "0\n1\n2\n3\n");
+  free(out);
+  close(leaky);
+  /* stdin ignored: /dev/null */
+  out = output_of("readlink /proc/self/fd/0", NULL, NULL, 0, &n);
+  CHECK_STR(out, "/dev/null\n");
+  free(out);
+  /* DETACHED: the child leads a new session */
+  out = output_of("test \"$(cut -d' ' -f6 /proc/$$/stat)\" = $$ && echo leader", NULL, NULL, RUV_PROCESS_DETACHED, &n);
+  CHECK_STR(out, "leader\n");
+  free(out);
+  /* 10 MB, nothing lost */
+  out = output_of("head -c 10485760 /dev/zero", NULL, NULL, 0, &n);
+  CHECK_EQ(n, 10485760);
+  CHECK_EQ(exit_status, 0);
+  free(out);
+}
+
+static void test_inherit_fd(void) {
+  char path[] = "/tmp/ruv-proc-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  ruv_stdio_container_t stdio[2] = {{.flags = RUV_IGNORE}, {.flags = RUV_INHERIT_FD, .data.fd = fd}};
+  char *args[] = {"/bin/sh", "-c", "echo into the file", NULL};
+  CHECK_EQ(run_child(args, stdio, 2), 0);
+  char got[32] = {0};
+  CHECK_EQ(pread(fd, got, sizeof got - 1, 0), 14);
+  CHECK(strcmp(got, "into the file\n") == 0);
+  close(fd);
+  unlink(path);
+}
+
+static void test_kill(void) {
+  ruv_process_t p;
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  char *args[] = {"sleep", "10", NULL};
+  o.file = "sleep";
+  o.args = args;
+  o.exit_cb = on_exit_cb;
+  exits = 0;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
+  CHECK_EQ(ruv_process_kill(&p, 0), 0); /* alive */
+  CHECK_EQ(ruv_kill(p.pid, 0), 0);
+  CHECK_EQ(ruv_process_kill(&p, SIGKILL), 0);
+  RUN_UNTIL(&loop, exits == 1, 10000);
+  CHECK_EQ(term_signal, SIGKILL);
+  CHECK_EQ(ruv_process_kill(&p, SIGTERM), RUV_ESRCH); /* exited */
+  CHECK_EQ(ruv_kill(p.pid, 0), RUV_ESRCH);             /* reaped */
+  CHECK_EQ(ruv_kill(getpid(), 12345), RUV_EINVAL);
+  ruv_close((ruv_handle_t *)&p, NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+}
+
+static void test_many(void) {
+  enum { N = 100 };
+  static ruv_process_t ps[N];
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  char *args[] = {"/bin/true", NULL};
+  o.file = args[0];
+  o.args = args;
+  o.exit_cb = on_exit_cb;
+  exits = 0;
+  for (int i = 0; i < N; i++) CHECK_EQ(ruv_spawn(&loop, &ps[i], &o), 0);
+  RUN_UNTIL(&loop, exits == N, 20000);
+  for (int i = 0; i < N; i++) ruv_close((ruv_handle_t *)&ps[i], NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+}
+
+static void test_exepath(void) {
+  char buf[4096];
+  size_t size = sizeof buf;
+  CHECK_EQ(ruv_exepath(buf, &size), 0);
+  CHECK(size > 0 && strstr(buf, "test_process") != NULL);
+  CHECK_EQ(strlen(buf), size);
+  char small[4];
+  size = sizeof small;
+  CHECK_EQ(ruv_exepath(small, &size), 0);
+  CHECK_EQ(size, 3);
+  CHECK_EQ(strlen(small), 3);
+  size = 0;
+  CHECK_EQ(ruv_exepath(buf, &size), RUV_EINVAL);
+  CHECK_EQ(ruv_exepath(NULL, &size), RUV_EINVAL);
+  CHECK_EQ(ruv_exepath(buf, NULL), RUV_EINVAL);
+  CHECK_EQ(sizeof(ruv_process_t), 136);
+  CHECK_EQ(offsetof(ruv_process_t, pid), 104);
+  CHECK_EQ(ruv_handle_size(RUV_PROCESS), sizeof(ruv_process_t));
+  CHECK_EQ(sizeof(ruv_stdio_container_t), 16);
+  CHECK_EQ(sizeof(ruv_process_options_t), 64);
+}
+
+int main(void) {
+  test_begin();
+  int fds_at_start = count_fds();
+  loop_setup(&loop);
+  RUN(test_exit_status);
+  RUN(test_spawn_errors);
+  RUN(test_pipes);
+  RUN(test_env_cwd_and_fds);
+  RUN(test_inherit_fd);
+  RUN(test_kill);
+  RUN(test_many);
+  RUN(test_exepath);
+  close_loop(&loop);
+  CHECK_EQ(waitpid(-1, NULL, WNOHANG), -1); /* no child left, reaped or not */
+  CHECK_EQ(errno, ECHILD);
+  CHECK_EQ(count_fds(), fds_at_start);
+  return test_end();
+}
