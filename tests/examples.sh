@@ -40,7 +40,8 @@ finish() {
   exit
 }
 
-for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client" "$BIN/cat" "$BIN/cp" "$BIN/file-server" "$BIN/watch"; do
+for b in "${ECHO_SERVERS[@]}" "$BIN/http-server" "$BIN/tcp-client" "$BIN/cat" "$BIN/cp" "$BIN/file-server" "$BIN/watch" \
+  "$BIN/spawn" "$BIN/parallel"; do
   [ -x "$b" ] || fail "binary $b exists" "build the examples first (make examples)"
 done
 command -v python3 >/dev/null || fail "python3 available" "the checks need python3"
@@ -717,6 +718,68 @@ else
     "exit $rc, stderr: $(cat "$TMP/watch.log")"
 fi
 rm -rf "$WD" "$WF" "$TMP/watch.out" "$TMP/watch.log"
+
+# --- spawn ------------------------------------------------------------------
+out=$(timeout $T "$BIN/spawn" sh -c 'echo hi; echo oops >&2; printf "no newline"; exit 3' 2>&1)
+rc=$?
+if [ $rc -eq 3 ] && grep -qxF "out| hi" <<<"$out" && grep -qxF "err| oops" <<<"$out" &&
+  grep -qxF "out| no newline" <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "-- exited with status 3" ]; then
+  pass "spawn: both streams prefixed line by line, then the exit status (exit 3)"
+else
+  fail "spawn: both streams prefixed line by line, then the exit status (exit 3)" "exit $rc, output: $out"
+fi
+
+out=$(timeout $T "$BIN/spawn" seq 1 20000 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c '^out| ' <<<"$out")" = 20000 ] && grep -qxF "out| 20000" <<<"$out" &&
+  [ "$(tail -n 1 <<<"$out")" = "-- exited with status 0" ]; then
+  pass "spawn: 20000 lines, none lost, the summary after the last"
+else
+  fail "spawn: 20000 lines, none lost, the summary after the last" "exit $rc, $(wc -l <<<"$out") lines"
+fi
+
+out=$(timeout $T "$BIN/spawn" sh -c 'kill -TERM $$' 2>&1)
+rc=$?
+if [ $rc -eq 143 ] && [ "$out" = "-- ended by signal 15" ]; then
+  pass "spawn: a command ended by a signal (exit 128 + 15)"
+else
+  fail "spawn: a command ended by a signal (exit 128 + 15)" "exit $rc, output: $out"
+fi
+
+out=$(timeout $T "$BIN/spawn" no-such-command-ruv 2>&1)
+rc=$?
+if [ $rc -eq 127 ] && grep -qi "no such file" <<<"$out"; then
+  pass "spawn: a missing command is reported (exit 127)"
+else
+  fail "spawn: a missing command is reported (exit 127)" "exit $rc, output: $out"
+fi
+
+# --- parallel ---------------------------------------------------------------
+printf 'echo one\nfalse\nsh -c "exit 7"\necho two\nkill -KILL $$\n' >"$TMP/cmds"
+out=$(timeout $T "$BIN/parallel" 2 <"$TMP/cmds" 2>/dev/null)
+rc=$?
+if [ $rc -eq 1 ] && grep -qxF "one" <<<"$out" && grep -qxF "two" <<<"$out" &&
+  grep -qxF "5 commands, 3 failed" <<<"$out" && grep -qF "false: exit status 1" <<<"$out" &&
+  grep -qF 'sh -c "exit 7": exit status 7' <<<"$out" && grep -qF "ended by signal 9" <<<"$out"; then
+  pass "parallel: runs every command, summarises the 3 failures, exits 1"
+else
+  fail "parallel: runs every command, summarises the 3 failures, exits 1" "exit $rc, output: $out"
+fi
+
+# 8 commands that each wait until all 8 have started: they finish only if
+# parallel runs 8 at once (one at a time, the first would wait forever and
+# the timeout ends it).
+mkdir -p "$TMP/barrier"
+for i in $(seq 1 8); do
+  echo "touch $TMP/barrier/$i; while [ \$(ls $TMP/barrier | wc -l) -lt 8 ]; do sleep 0.05; done"
+done >"$TMP/together"
+out=$(timeout $T "$BIN/parallel" 8 <"$TMP/together" 2>/dev/null)
+rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "8 commands, 0 failed" ]; then
+  pass "parallel: 8 commands run at once with K=8"
+else
+  fail "parallel: 8 commands run at once with K=8" "exit $rc, output: $out"
+fi
 
 # --- the other echo servers (make test: the libuv example) -----------------
 for server in "${ECHO_SERVERS[@]:1}"; do
