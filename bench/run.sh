@@ -6,8 +6,8 @@
 #
 # Environment: REPS (runs per workload and library, default 3; the table keeps
 # the best), CG_N (callgrind base count, default 100000; 0 skips callgrind),
-# CC (default cc), CFLAGS (default -O2), TIMERS=0 / NET=0 / FS=0 to skip the
-# timer, the network or the thread-pool part; net.sh and fs.sh list their
+# CC (default cc), CFLAGS (default -O2), TIMERS=0 / NET=0 / FS=0 / SPAWN=0 to
+# skip the timer, the network, the thread-pool or the spawn part; net.sh and fs.sh list their
 # parts' settings. RUV_LIB_BEFORE
 # (a path to another libruv.a): the ruv programs are built a second time
 # against it, from the same sources through this tree's include/uv-compat
@@ -247,6 +247,13 @@ fi
 if [ "$FS" != 0 ]; then
   # shellcheck source=bench/fs.sh
   source "$BENCH/fs.sh"
+fi
+
+# ---- spawning processes -----------------------------------------------------------
+
+if [ "${SPAWN:-1}" != 0 ]; then
+  # shellcheck source=bench/spawn.sh
+  source "$BENCH/spawn.sh"
 fi
 
 if [ ${#FAILED[@]} -gt 0 ]; then
