@@ -3424,6 +3424,38 @@ void ruv_disable_stdio_inheritance(void);
 int ruv_exepath(char *buffer, size_t *size);
 
 /**
+ * Copies `argv` to memory of ruv's and returns the copy, which the program
+ * *  should use from then on: the original strings become the room for
+ * *  `ruv_set_process_title`. Call it once, first thing in `main`, as libuv
+ * *  says. `argv` itself when `argc` is not positive.
+ * *
+ * *  # Safety
+ * *  `argv` is `main`'s: `argc` NUL-terminated strings laid out one after
+ * *  another.
+ */
+char **ruv_setup_args(int argc, char **argv);
+
+/**
+ * The process title into `buffer` (`size` bytes, NUL-terminated):
+ * *  `argv[0]` until changed, empty before `ruv_setup_args`. RUV_ENOBUFS when
+ * *  it does not fit, RUV_EINVAL for NULL or a zero size.
+ * *
+ * *  # Safety
+ * *  `buffer` is NULL or has `size` writable bytes.
+ */
+int ruv_get_process_title(char *buffer, size_t size);
+
+/**
+ * Sets the process title (what `ps` shows: written over the original
+ * *  arguments, cut to their length; nothing before `ruv_setup_args`) and the
+ * *  thread name (its first 15 bytes). RUV_EINVAL for NULL.
+ * *
+ * *  # Safety
+ * *  `title` is NULL or a NUL-terminated string.
+ */
+int ruv_set_process_title(const char *title);
+
+/**
  * The size of a request struct of `type`, as libuv's on Linux x86-64;
  * *  `(size_t)-1` for an unknown type. 
  */

@@ -18,7 +18,7 @@
 //!    - handles: [`timer`] (the timing wheel), [`phase`] (idle, prepare,
 //!      check), [`async_handle`], [`poll`], [`stream`] (reading, writing,
 //!      listening on any descriptor), [`tcp`], [`pipe`], [`tty`], [`signal`],
-//!      [`process`] (child processes);
+//!      [`process`] (child processes), [`proctitle`];
 //!    - the thread pool: [`threadpool`] (workers, queues, per-loop inboxes)
 //!      and [`work`] (`ruv_queue_work`, `ruv_cancel`);
 //!    - files: [`fs`] (every operation, both modes), [`fs_fast`] (the inline
@@ -55,6 +55,7 @@ mod phase;
 mod pipe;
 mod poll;
 mod process;
+mod proctitle;
 mod registry;
 mod req;
 mod signal;

@@ -416,6 +416,7 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_fs_utime ruv_fs_utime
 #define uv_fs_write ruv_fs_write
 #define uv_get_osfhandle ruv_get_osfhandle
+#define uv_get_process_title ruv_get_process_title
 #define uv_getaddrinfo ruv_getaddrinfo
 #define uv_getaddrinfo_cb ruv_getaddrinfo_cb
 #define uv_getaddrinfo_s ruv_getaddrinfo_s
@@ -556,6 +557,8 @@ static inline const char *uv_version_string(void) { return "1.52.0"; }
 #define uv_sem_t ruv_sem_t
 #define uv_sem_trywait ruv_sem_trywait
 #define uv_sem_wait ruv_sem_wait
+#define uv_set_process_title ruv_set_process_title
+#define uv_setup_args ruv_setup_args
 #define uv_shutdown ruv_shutdown
 #define uv_shutdown_cb ruv_shutdown_cb
 #define uv_shutdown_s ruv_shutdown_s

@@ -177,3 +177,52 @@ pub unsafe extern "C" fn ruv_exepath(buffer: *mut c_char, size: *mut usize) -> c
         Err(e) => e.code(),
     }
 }
+
+/** Copies `argv` to memory of ruv's and returns the copy, which the program
+ *  should use from then on: the original strings become the room for
+ *  `ruv_set_process_title`. Call it once, first thing in `main`, as libuv
+ *  says. `argv` itself when `argc` is not positive.
+ *
+ *  # Safety
+ *  `argv` is `main`'s: `argc` NUL-terminated strings laid out one after
+ *  another.
+ */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_setup_args(argc: c_int, argv: *mut *mut c_char) -> *mut *mut c_char {
+    // SAFETY: forwarded.
+    unsafe { crate::proctitle::setup_args(argc, argv) }
+}
+
+/** The process title into `buffer` (`size` bytes, NUL-terminated):
+ *  `argv[0]` until changed, empty before `ruv_setup_args`. RUV_ENOBUFS when
+ *  it does not fit, RUV_EINVAL for NULL or a zero size.
+ *
+ *  # Safety
+ *  `buffer` is NULL or has `size` writable bytes.
+ */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_get_process_title(buffer: *mut c_char, size: usize) -> c_int {
+    if buffer.is_null() || size == 0 {
+        return RUV_EINVAL;
+    }
+    // SAFETY: the caller's `size` bytes.
+    let buffer = unsafe { std::slice::from_raw_parts_mut(buffer.cast::<u8>(), size) };
+    super::status(crate::proctitle::get(buffer))
+}
+
+/** Sets the process title (what `ps` shows: written over the original
+ *  arguments, cut to their length; nothing before `ruv_setup_args`) and the
+ *  thread name (its first 15 bytes). RUV_EINVAL for NULL.
+ *
+ *  # Safety
+ *  `title` is NULL or a NUL-terminated string.
+ */
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ruv_set_process_title(title: *const c_char) -> c_int {
+    if title.is_null() {
+        return RUV_EINVAL;
+    }
+    // SAFETY: a NUL-terminated string.
+    crate::proctitle::set(unsafe { CStr::from_ptr(title) });
+    0
+}
