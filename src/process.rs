@@ -490,44 +490,50 @@ impl LoopInner {
         } else {
             posix_spawn(&held, &program, argv, envp, o.cwd, o.flags & RUV_PROCESS_DETACHED != 0)?
         };
+        match self.watch_child(h, pid) {
+            Ok(()) => {
+                public(h).pid = pid;
+                self.activate(h);
+                self.open_parent_ends(held);
+                Ok(())
+            }
+            Err(e) => {
+                // Without a way to see it exit, the child may not run on.
+                // SAFETY: our own child, reaped here.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, null_mut(), 0);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Arranges to see the child exit: its pidfd registered with the loop,
+    /// or where there are no pidfds (ENOSYS) the child-poll timer.
+    fn watch_child(&mut self, h: Handle, pid: libc::pid_t) -> Result {
         // SAFETY: a pidfd for our own child (a zombie until reaped, so it
         // cannot be another process yet).
         let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as c_int;
         if pidfd < 0 && errno() == libc::ENOSYS {
-            // No pidfds here: waitpid for this child on a timer.
             let timer = self.internal_timer(Purpose::ChildPoll)?;
             if !timer.is_active() {
                 self.timer_start(timer, None, CHILD_POLL_MS, CHILD_POLL_MS)?;
             }
             self.polled_children.push((h.key(), h.generation()));
-            public(h).pid = pid;
-            self.activate(h);
-            self.open_parent_ends(held);
             return Ok(());
         }
-        let watched = pidfd >= 0
-            && self
-                .poll
-                .registry()
-                .register(&mut SourceFd(&pidfd), token(h.key(), h.generation()), Interest::READABLE)
-                .is_ok();
-        if !watched {
-            let e = if pidfd < 0 { Error::last_os_error() } else { Error::from_errno(libc::ENOMEM) };
+        if pidfd < 0 {
+            return Err(Error::last_os_error());
+        }
+        let registered =
+            self.poll.registry().register(&mut SourceFd(&pidfd), token(h.key(), h.generation()), Interest::READABLE);
+        if let Err(e) = registered {
             close(pidfd);
-            // Without a way to see it exit, the child may not run on.
-            // SAFETY: our own child.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, null_mut(), 0);
-            }
-            return Err(e);
+            return Err(e.into());
         }
         self.watched += 1;
-        let p = public(h);
-        p.pid = pid;
-        p.pidfd = pidfd;
-        self.activate(h);
-        self.open_parent_ends(held);
+        public(h).pidfd = pidfd;
         Ok(())
     }
 
