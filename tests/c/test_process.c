@@ -242,6 +242,47 @@ static void test_env_cwd_and_fds(void) {
   free(out);
 }
 
+/* The order users trip over: the exit callback may run before the child's
+ * last output has been read (exit and EOF are separate events). Nothing is
+ * lost: what the child wrote before exiting stays in the pipe, readable
+ * after the exit callback, up to RUV_EOF. Here reading starts only in the
+ * exit callback. */
+static ruv_pipe_t late_out;
+static struct sink late;
+static void start_reading_on_exit(ruv_process_t *p, int64_t status, int sig) {
+  on_exit_cb(p, status, sig);
+  CHECK_EQ(late.n, 0); /* nothing read yet */
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&late_out, sink_alloc, sink_read), 0);
+}
+
+static void test_output_after_exit(void) {
+  memset(&late, 0, sizeof late);
+  CHECK_EQ(ruv_pipe_init(&loop, &late_out, 0), 0);
+  late_out.data = &late;
+  ruv_stdio_container_t stdio[2] = {
+      {.flags = RUV_IGNORE},
+      {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&late_out},
+  };
+  ruv_process_t p;
+  ruv_process_options_t o;
+  memset(&o, 0, sizeof o);
+  char *args[] = {"/bin/sh", "-c", "head -c 20000 /dev/zero; printf end", NULL};
+  o.file = args[0];
+  o.args = args;
+  o.exit_cb = start_reading_on_exit;
+  o.stdio = stdio;
+  o.stdio_count = 2;
+  exits = 0;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
+  RUN_UNTIL(&loop, exits == 1 && late.eof, 10000);
+  CHECK_EQ(late.n, 20003);
+  CHECK(late.data && memcmp(late.data + 20000, "end", 3) == 0);
+  ruv_close((ruv_handle_t *)&late_out, NULL);
+  ruv_close((ruv_handle_t *)&p, NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  free(late.data);
+}
+
 static void test_inherit_fd(void) {
   char path[] = "/tmp/ruv-proc-XXXXXX";
   int fd = mkstemp(path);
@@ -324,6 +365,7 @@ int main(void) {
   RUN(test_spawn_errors);
   RUN(test_pipes);
   RUN(test_env_cwd_and_fds);
+  RUN(test_output_after_exit);
   RUN(test_inherit_fd);
   RUN(test_kill);
   RUN(test_many);
