@@ -573,12 +573,8 @@ impl LoopInner {
             } else {
                 (i64::from(libc::WEXITSTATUS(status)), 0)
             };
-            // SAFETY: no user code runs while this borrow lives.
-            unsafe { (*lp).process_unwatch(h) };
-            if let Some(cb) = public(h).exit_cb {
-                // SAFETY: the caller's callback with its own handle.
-                unsafe { cb(h.cast(), exit_status, term_signal) };
-            }
+            // SAFETY: forwarded.
+            unsafe { Self::child_exited(lp, h, exit_status, term_signal) };
         }
     }
 
@@ -606,6 +602,16 @@ impl LoopInner {
             libc::CLD_EXITED => (i64::from(status), 0),
             _ => (0, status), // CLD_KILLED, CLD_DUMPED
         };
+        // SAFETY: forwarded.
+        unsafe { Self::child_exited(lp, h, exit_status, term_signal) };
+    }
+
+    /// The child has exited and is reaped (by either watcher): the handle
+    /// stops watching it, then its exit callback runs.
+    ///
+    /// # Safety
+    /// As [`LoopInner::dispatch_process`].
+    unsafe fn child_exited(lp: *mut LoopInner, h: Handle, exit_status: i64, term_signal: c_int) {
         // SAFETY: no user code runs while this borrow lives.
         unsafe { (*lp).process_unwatch(h) };
         if let Some(cb) = public(h).exit_cb {
