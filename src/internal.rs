@@ -4,9 +4,7 @@
 //! (they keep the loop alive only through the handles they serve), and
 //! `ruv_loop_close` frees them instead of waiting for them.
 //!
-//! Each has a purpose; an internal timer's expiry is dispatched on it. The
-//! thread pool's wake-up, signal watchers and process-exit watchers will be
-//! purposes too.
+//! Each has a purpose; an internal timer's expiry is dispatched on it.
 
 use crate::abi::{RUV_TIMER, ruv_handle_t, ruv_timer_t};
 use crate::error::Result;
