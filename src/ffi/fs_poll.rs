@@ -1,6 +1,6 @@
 //! Stat polling: `ruv_fs_poll_init`, `start`, `stop`, `getpath`.
 
-use super::{call, init};
+use super::{call, init, out_buffer};
 use crate::abi::*;
 use crate::event_loop::LoopInner;
 use std::ffi::{CStr, c_char, c_int, c_uint};
@@ -69,11 +69,8 @@ pub unsafe extern "C" fn ruv_fs_poll_getpath(
     buffer: *mut c_char,
     size: *mut usize,
 ) -> c_int {
-    if buffer.is_null() || size.is_null() {
-        return RUV_EINVAL;
-    }
     // SAFETY: the caller's contract: `*size` writable bytes at `buffer`.
-    let (buf, size) = unsafe { (std::slice::from_raw_parts_mut(buffer.cast::<u8>(), *size), &mut *size) };
+    let Some((buf, size)) = (unsafe { out_buffer(buffer, size) }) else { return RUV_EINVAL };
     // SAFETY: validated before use.
     unsafe { call(handle, |_, h| LoopInner::fs_poll_getpath(h, buf, size)) }
 }

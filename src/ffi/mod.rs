@@ -248,6 +248,23 @@ pub(crate) unsafe fn init<T: CHandle>(
     }
 }
 
+/// A caller's output buffer for a name (`*size` bytes at `buffer`) and the
+/// size word the call updates; None if either pointer is NULL.
+///
+/// # Safety
+/// `buffer` is NULL or has `*size` writable bytes; `size` is NULL or points
+/// at a `size_t`.
+pub(crate) unsafe fn out_buffer<'a>(
+    buffer: *mut std::ffi::c_char,
+    size: *mut usize,
+) -> Option<(&'a mut [u8], &'a mut usize)> {
+    if buffer.is_null() || size.is_null() {
+        return None;
+    }
+    // SAFETY: the caller's contract.
+    Some(unsafe { (std::slice::from_raw_parts_mut(buffer.cast::<u8>(), *size), &mut *size) })
+}
+
 /// Turns a core result into libuv's `0` or negative error code.
 pub(crate) fn status(r: Result) -> c_int {
     match r {

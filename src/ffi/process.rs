@@ -1,7 +1,7 @@
 //! Child processes: `ruv_spawn`, `ruv_process_kill`, `ruv_kill`,
 //! `ruv_process_get_pid`, `ruv_disable_stdio_inheritance`, `ruv_exepath`.
 
-use super::{call, checked, checked_loop, init, query};
+use super::{call, checked, checked_loop, init, out_buffer, query};
 use crate::abi::*;
 use crate::error::Error;
 use crate::process::{Spawn, Stdio};
@@ -158,19 +158,16 @@ pub extern "C" fn ruv_disable_stdio_inheritance() {
  */
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ruv_exepath(buffer: *mut c_char, size: *mut usize) -> c_int {
-    // SAFETY: NULL or the caller's size_t.
-    let Some(size) = (unsafe { size.as_mut() }) else { return RUV_EINVAL };
-    if buffer.is_null() || *size == 0 {
+    // SAFETY: the caller's contract.
+    let Some((buf, size)) = (unsafe { out_buffer(buffer, size) }) else { return RUV_EINVAL };
+    if buf.is_empty() {
         return RUV_EINVAL;
     }
     match crate::process::exepath() {
         Ok(path) => {
-            let n = path.len().min(*size - 1);
-            // SAFETY: `*size` bytes at `buffer`, `n < *size`.
-            unsafe {
-                std::ptr::copy_nonoverlapping(path.as_ptr(), buffer.cast::<u8>(), n);
-                *buffer.add(n) = 0;
-            }
+            let n = path.len().min(buf.len() - 1);
+            buf[..n].copy_from_slice(&path[..n]);
+            buf[n] = 0;
             *size = n;
             0
         }
