@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int t_passed, t_failed;
@@ -74,17 +75,38 @@ static inline void reset_order(void) {
   order[0] = '\0';
 }
 
-/* Descriptors open in this process, for checking that a test leaves none
- * behind (compare a count taken before). */
-static inline int count_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
+/* Entries of a /proc directory (not "." and ".."), -1 if it cannot be read. */
+static inline int t_count_entries(const char *dir) {
+  DIR *d = opendir(dir);
   if (!d) return -1;
   int n = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL)
     if (e->d_name[0] != '.') n++;
   closedir(d);
-  return n - 1; /* the directory's own */
+  return n;
+}
+
+/* Descriptors open in this process, for checking that a test leaves none
+ * behind (compare a count taken before). */
+static inline int count_fds(void) {
+  int n = t_count_entries("/proc/self/fd");
+  return n < 0 ? n : n - 1; /* the directory's own */
+}
+
+/* Threads of this process (a thread pool's show up here once it starts). */
+static inline int count_threads(void) { return t_count_entries("/proc/self/task"); }
+
+/* Waits (at most 5 s) until the process has `n` threads; the count then. A
+ * thread that has ended can stay in /proc/self/task a moment after
+ * pthread_join returns (the kernel wakes the joiner before it removes the
+ * task), which valgrind's slower threads make visible. */
+static inline int wait_thread_count(int n) {
+  for (int i = 0; i < 500 && count_threads() != n; i++) {
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  return count_threads();
 }
 
 static void t_timed_out(int sig) {

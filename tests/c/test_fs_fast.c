@@ -26,17 +26,6 @@ static int cb_calls, in_call;
  * every open takes the pool, and so does a test's later read and close. */
 static int have_openat2;
 
-/* Threads of this process (the pool's show up here once it starts). */
-static int threads(void) {
-  DIR *d = opendir("/proc/self/task");
-  int n = 0;
-  if (!d) return -1;
-  for (struct dirent *e; (e = readdir(d)) != NULL;)
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
 static void on_fs(ruv_fs_t *req) {
   cb_calls++;
   CHECK_EQ(in_call, 0); /* never inside the submitting call */
@@ -70,7 +59,7 @@ static void test_inline_answers(void) {
   ruv_fs_t req;
   char a[2], b[2], c[16];
   write_file(path, "hello");
-  CHECK_EQ(threads(), 1);
+  CHECK_EQ(count_threads(), 1);
 
   ASYNC(req, ruv_fs_open(&loop, &req, path, RUV_FS_O_RDONLY, 0, on_fs));
   int fd = (int)req.result;
@@ -125,7 +114,7 @@ static void test_inline_answers(void) {
   ruv_fs_req_cleanup(&req);
 
   if (have_openat2)
-    CHECK_EQ(threads(), 1); /* the pool never started */
+    CHECK_EQ(count_threads(), 1); /* the pool never started */
   else
     fprintf(stderr, "   no openat2 here: the opens took the pool\n");
 }
@@ -142,7 +131,7 @@ static void test_pool_answers(void) {
   int wfd = (int)req.result;
   CHECK(wfd >= 0);
   ruv_fs_req_cleanup(&req);
-  CHECK_EQ(threads(), 1 + POOL_THREADS); /* started now, or by an open without openat2 */
+  CHECK_EQ(count_threads(), 1 + POOL_THREADS); /* started now, or by an open without openat2 */
 
   /* errors come from the pool: a read of a write-only descriptor, a missing
    * file, a closed descriptor */
@@ -246,13 +235,13 @@ static void test_inline_off(void) {
   if (pid == 0) {
     ruv_loop_t l;
     ruv_fs_t req;
-    int ok = threads() == 1;
+    int ok = count_threads() == 1;
     setenv("RUV_FS_INLINE", "0", 1);
     ok = ok && ruv_loop_init(&l) == 0;
     ok = ok && ruv_fs_open(&l, &req, path, RUV_FS_O_RDONLY, 0, on_child_open) == 0;
     ok = ok && ruv_run(&l, RUV_RUN_DEFAULT) == 0 && child_result >= 0;
-    ok = ok && threads() == 1 + POOL_THREADS;
-    if (!ok) fprintf(stderr, "child: result %zd, %d threads\n", child_result, threads());
+    ok = ok && count_threads() == 1 + POOL_THREADS;
+    if (!ok) fprintf(stderr, "child: result %zd, %d threads\n", child_result, count_threads());
     if (child_result >= 0) close((int)child_result);
     ruv_fs_req_cleanup(&req);
     ok = ok && ruv_loop_close(&l) == 0;

@@ -34,23 +34,6 @@ static void sleep_ms(int ms) {
 
 static uint64_t now_ms(void) { return ruv_hrtime() / 1000000; }
 
-/* The threads of this process (/proc/self/task). */
-static int thread_count(void) {
-  DIR *d = opendir("/proc/self/task");
-  int n = 0;
-  if (!d) return -1;
-  for (struct dirent *e; (e = readdir(d));)
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
-/* Waits (at most 5 s) until the process has `n` threads. */
-static int wait_thread_count(int n) {
-  for (int i = 0; i < 500 && thread_count() != n; i++) sleep_ms(10);
-  return thread_count();
-}
-
 /* ---- counting the lines a call writes to stderr --------------------------------- */
 
 #if RUV_ONLY
@@ -103,7 +86,7 @@ static void add_arg(void *arg) { atomic_fetch_add(&many_sum, (int)(intptr_t)arg)
 
 static void test_many_threads(void) {
   ruv_thread_t tids[MANY];
-  int before = thread_count(), expected = 0;
+  int before = count_threads(), expected = 0;
   atomic_store(&many_sum, 0);
   for (int i = 0; i < MANY; i++) {
     CHECK_EQ(ruv_thread_create(&tids[i], add_arg, (void *)(intptr_t)(i + 1)), 0);
@@ -111,7 +94,7 @@ static void test_many_threads(void) {
   }
   for (int i = 0; i < MANY; i++) CHECK_EQ(ruv_thread_join(&tids[i]), 0);
   CHECK_EQ(atomic_load(&many_sum), expected);
-  CHECK_EQ(thread_count(), before); /* all joined */
+  CHECK_EQ(count_threads(), before); /* all joined */
 }
 
 /* ---- stack sizes ------------------------------------------------------------------ */
@@ -190,7 +173,7 @@ static void detach_itself(void *arg) {
 /* a detached thread frees itself when it ends; a thread may detach itself */
 static void test_detach(void) {
   ruv_thread_t tid;
-  int before = thread_count();
+  int before = count_threads();
   CHECK_EQ(ruv_sem_init(&detach_go, 0), 0);
   CHECK_EQ(ruv_sem_init(&detach_done, 0), 0);
   CHECK_EQ(ruv_thread_create(&tid, wait_go, NULL), 0);
@@ -920,7 +903,7 @@ static void test_thread_misuse(void) {
 
 int main(void) {
   test_begin();
-  int before = thread_count();
+  int before = count_threads();
   RUN(test_create_join);
   RUN(test_many_threads);
   RUN(test_create_ex_stack);

@@ -15,33 +15,9 @@
 
 static pthread_t main_thread;
 
-/* The threads of this process (/proc/self/task). */
-static int thread_count(void) {
-  DIR *d = opendir("/proc/self/task");
-  int n = 0;
-  if (!d) return -1;
-  for (struct dirent *e; (e = readdir(d));)
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
 static void sleep_ms(int ms) {
   struct timespec ts = {0, ms * 1000000L};
   nanosleep(&ts, NULL);
-}
-
-/* The thread count once it is `expected`, or after 2 s what it is then. A
- * joined thread can stay in /proc/self/task a moment after pthread_join
- * returns (the kernel wakes the joiner before it removes the task), which
- * valgrind's slower threads make visible. */
-static int thread_count_settled(int expected) {
-  int n = thread_count();
-  for (int i = 0; i < 400 && n != expected; i++) {
-    sleep_ms(5);
-    n = thread_count();
-  }
-  return n;
 }
 
 /* ---- one request ---------------------------------------------------------------- */
@@ -285,23 +261,23 @@ static int concurrency(void) {
 }
 
 static void test_pool_size(void) {
-  int before = thread_count();
+  int before = count_threads();
   CHECK_EQ(concurrency(), POOL); /* RUV_THREADPOOL_SIZE=3 */
-  CHECK_EQ(thread_count(), before);
+  CHECK_EQ(count_threads(), before);
   ruv_library_shutdown();
-  CHECK_EQ(thread_count_settled(before - POOL), before - POOL); /* joined */
+  CHECK_EQ(wait_thread_count(before - POOL), before - POOL); /* joined */
   ruv_library_shutdown();                  /* twice is fine */
   /* libuv's variable when ruv's is unset; the next request starts a new pool */
   unsetenv("RUV_THREADPOOL_SIZE");
   setenv("UV_THREADPOOL_SIZE", "2", 1);
   CHECK_EQ(concurrency(), 2);
-  CHECK_EQ(thread_count_settled(before - POOL + 2), before - POOL + 2);
+  CHECK_EQ(wait_thread_count(before - POOL + 2), before - POOL + 2);
   ruv_library_shutdown();
   /* ruv's wins over libuv's */
   setenv("RUV_THREADPOOL_SIZE", "4", 1);
   CHECK_EQ(concurrency(), 4);
   ruv_library_shutdown();
-  CHECK_EQ(thread_count_settled(before - POOL), before - POOL);
+  CHECK_EQ(wait_thread_count(before - POOL), before - POOL);
   setenv("RUV_THREADPOOL_SIZE", "3", 1);
 }
 
@@ -318,6 +294,6 @@ int main(void) {
   RUN(test_errors);
   RUN(test_pool_size);
   ruv_library_shutdown(); /* the workers joined, for valgrind */
-  CHECK_EQ(thread_count(), 1);
+  CHECK_EQ(count_threads(), 1);
   return test_end();
 }
