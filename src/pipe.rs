@@ -309,19 +309,10 @@ fn socket_name(fd: c_int, peer: bool) -> Result<Vec<u8>> {
     if fd < 0 {
         return Err(Error::BADF);
     }
-    // SAFETY: zeroes are a valid sockaddr_un.
-    let mut sa: libc::sockaddr_un = unsafe { std::mem::zeroed() };
-    let mut len = size_of::<libc::sockaddr_un>() as libc::socklen_t;
-    let ptr = (&raw mut sa).cast();
-    // SAFETY: an address buffer of `len` bytes.
-    let r = unsafe { if peer { libc::getpeername(fd, ptr, &mut len) } else { libc::getsockname(fd, ptr, &mut len) } };
-    if r != 0 {
-        return Err(Error::last_os_error());
-    }
-    let path: Vec<u8> = sa.sun_path.iter().map(|c| *c as u8).collect();
+    let mut raw = [0u8; size_of::<libc::sockaddr_un>()];
+    let len = crate::sys::socket_address(fd, peer, &mut raw)?.min(raw.len());
     let offset = std::mem::offset_of!(libc::sockaddr_un, sun_path);
-    let used = (len as usize).saturating_sub(offset).min(path.len());
-    let path = &path[..used];
+    let path = &raw[offset.min(len)..len];
     Ok(match path.first() {
         Some(0) => path.to_vec(),
         _ => path.iter().take_while(|b| **b != 0).copied().collect(),

@@ -63,3 +63,13 @@ pub(crate) fn copy_name_out(name: &[u8], buffer: &mut [u8], size: &mut usize) ->
     *size = name.len();
     Ok(())
 }
+
+/// `getsockname` of `fd` (`peer` false) or `getpeername`, into `buf`: the
+/// address's length (which may exceed `buf`'s when it was cut).
+pub(crate) fn socket_address(fd: c_int, peer: bool, buf: &mut [u8]) -> Result<usize> {
+    let mut len = buf.len() as libc::socklen_t;
+    let ptr = buf.as_mut_ptr().cast();
+    // SAFETY: `buf` has `len` bytes.
+    let r = unsafe { if peer { libc::getpeername(fd, ptr, &mut len) } else { libc::getsockname(fd, ptr, &mut len) } };
+    if r != 0 { Err(Error::last_os_error()) } else { Ok(len as usize) }
+}

@@ -176,16 +176,7 @@ impl LoopInner {
         if s.fd < 0 {
             return Err(Error::BADF);
         }
-        let mut len = name.len() as libc::socklen_t;
-        let ptr = name.as_mut_ptr().cast();
-        // SAFETY: `name` has `len` bytes.
-        let r = unsafe {
-            if peer { libc::getpeername(s.fd, ptr, &mut len) } else { libc::getsockname(s.fd, ptr, &mut len) }
-        };
-        if r != 0 {
-            return Err(Error::last_os_error());
-        }
-        *namelen = len as c_int;
+        *namelen = crate::sys::socket_address(s.fd, peer, name)? as c_int;
         Ok(())
     }
 
