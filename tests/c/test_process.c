@@ -28,9 +28,9 @@ static void on_exit_cb(ruv_process_t *p, int64_t status, int sig) {
 
 static void close_cb_noop(ruv_handle_t *h) { (void)h; }
 
-/* spawns args (args[0] is the program), runs the loop until it exits */
-static int run_child(char **args, ruv_stdio_container_t *stdio, int count) {
-  ruv_process_t p;
+/* Options that run `args` (args[0] the program) with these stdio
+ * containers and on_exit_cb; `exits` starts again at 0. */
+static ruv_process_options_t options(char **args, ruv_stdio_container_t *stdio, int count) {
   ruv_process_options_t o;
   memset(&o, 0, sizeof o);
   o.file = args[0];
@@ -39,6 +39,13 @@ static int run_child(char **args, ruv_stdio_container_t *stdio, int count) {
   o.stdio = stdio;
   o.stdio_count = count;
   exits = 0;
+  return o;
+}
+
+/* spawns args (args[0] is the program), runs the loop until it exits */
+static int run_child(char **args, ruv_stdio_container_t *stdio, int count) {
+  ruv_process_t p;
+  ruv_process_options_t o = options(args, stdio, count);
   int r = ruv_spawn(&loop, &p, &o);
   if (r == 0) {
     CHECK_EQ(ruv_process_get_pid(&p), p.pid);
@@ -144,15 +151,8 @@ static void test_pipes(void) {
       {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&err},
   };
   ruv_process_t p;
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
   char *args[] = {"/bin/sh", "-c", "cat; echo oops >&2", NULL};
-  o.file = args[0];
-  o.args = args;
-  o.exit_cb = on_exit_cb;
-  o.stdio = stdio;
-  o.stdio_count = 3;
-  exits = 0;
+  ruv_process_options_t o = options(args, stdio, 3);
   CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
   CHECK(ruv_is_writable((ruv_stream_t *)&in) && !ruv_is_readable((ruv_stream_t *)&in));
   CHECK(ruv_is_readable((ruv_stream_t *)&out) && !ruv_is_writable((ruv_stream_t *)&out));
@@ -190,18 +190,11 @@ static char *output_of(const char *script, char **env, const char *cwd, unsigned
       {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&out},
   };
   ruv_process_t p;
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
   char *args[] = {"sh", "-c", (char *)script, NULL};
-  o.file = "sh";
-  o.args = args;
+  ruv_process_options_t o = options(args, stdio, 2);
   o.env = env;
   o.cwd = cwd;
   o.flags = flags;
-  o.exit_cb = on_exit_cb;
-  o.stdio = stdio;
-  o.stdio_count = 2;
-  exits = 0;
   CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
   CHECK_EQ(ruv_read_start((ruv_stream_t *)&out, sink_alloc, sink_read), 0);
   RUN_UNTIL(&loop, exits == 1 && so.eof, 20000);
@@ -264,15 +257,9 @@ static void test_output_after_exit(void) {
       {.flags = RUV_CREATE_PIPE | RUV_WRITABLE_PIPE, .data.stream = (ruv_stream_t *)&late_out},
   };
   ruv_process_t p;
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
   char *args[] = {"/bin/sh", "-c", "head -c 20000 /dev/zero; printf end", NULL};
-  o.file = args[0];
-  o.args = args;
+  ruv_process_options_t o = options(args, stdio, 2);
   o.exit_cb = start_reading_on_exit;
-  o.stdio = stdio;
-  o.stdio_count = 2;
-  exits = 0;
   CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
   RUN_UNTIL(&loop, exits == 1 && late.eof, 10000);
   CHECK_EQ(late.n, 20003);
@@ -299,13 +286,8 @@ static void test_inherit_fd(void) {
 
 static void test_kill(void) {
   ruv_process_t p;
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
   char *args[] = {"sleep", "10", NULL};
-  o.file = "sleep";
-  o.args = args;
-  o.exit_cb = on_exit_cb;
-  exits = 0;
+  ruv_process_options_t o = options(args, NULL, 0);
   CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
   CHECK_EQ(ruv_process_kill(&p, 0), 0); /* alive */
   CHECK_EQ(ruv_kill(p.pid, 0), 0);
@@ -322,13 +304,8 @@ static void test_kill(void) {
 static void test_many(void) {
   enum { N = 100 };
   static ruv_process_t ps[N];
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
   char *args[] = {"/bin/true", NULL};
-  o.file = args[0];
-  o.args = args;
-  o.exit_cb = on_exit_cb;
-  exits = 0;
+  ruv_process_options_t o = options(args, NULL, 0);
   for (int i = 0; i < N; i++) CHECK_EQ(ruv_spawn(&loop, &ps[i], &o), 0);
   RUN_UNTIL(&loop, exits == N, 20000);
   for (int i = 0; i < N; i++) ruv_close((ruv_handle_t *)&ps[i], NULL);
