@@ -18,6 +18,15 @@ static inline int check_pat(const unsigned char *p, size_t n, size_t from) {
   return 1;
 }
 
+/* An alloc_cb handing out one static 64-byte slab: for reads whose callback
+ * copies the bytes out at once. */
+static inline void slab_alloc(ruv_handle_t *h, size_t size, ruv_buf_t *buf) {
+  static char slab[64];
+  (void)h;
+  (void)size;
+  *buf = ruv_buf_init(slab, sizeof slab);
+}
+
 /* One timer per loop bounds every wait: RUN_UNTIL runs the loop until `cond`
  * holds or `ms` have passed (then the check fails). */
 static ruv_timer_t guard;

@@ -23,13 +23,6 @@ static int reads, write_calls, write_status;
 /* what the read callback saw right after each chunk */
 static int pending_seen[8], type_seen[8];
 
-static void alloc_buf(ruv_handle_t *h, size_t size, ruv_buf_t *buf) {
-  static char slab[64];
-  (void)h;
-  (void)size;
-  *buf = ruv_buf_init(slab, sizeof slab);
-}
-
 static void on_read(ruv_stream_t *s, ssize_t n, const ruv_buf_t *buf) {
   CHECK(s == (ruv_stream_t *)&receiver);
   if (n <= 0) return;
@@ -57,7 +50,7 @@ static void ipc_pair(void) {
   CHECK_EQ(sender.ipc, 1);
   CHECK_EQ(ruv_pipe_open(&sender, sv[0]), 0);
   CHECK_EQ(ruv_pipe_open(&receiver, sv[1]), 0);
-  CHECK_EQ(ruv_read_start((ruv_stream_t *)&receiver, alloc_buf, on_read), 0);
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&receiver, slab_alloc, on_read), 0);
   got_n = 0;
   reads = write_calls = 0;
 }

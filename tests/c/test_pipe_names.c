@@ -35,13 +35,6 @@ static void on_connect(ruv_connect_t *req, int status) {
   connect_status = status;
 }
 
-static void alloc_buf(ruv_handle_t *h, size_t size, ruv_buf_t *buf) {
-  static char slab[64];
-  (void)h;
-  (void)size;
-  *buf = ruv_buf_init(slab, sizeof slab);
-}
-
 static void on_server_read(ruv_stream_t *s, ssize_t n, const ruv_buf_t *buf) {
   (void)s;
   if (n > 0 && got_server_n + (size_t)n <= sizeof got_server) {
@@ -63,7 +56,7 @@ static void on_connection(ruv_stream_t *s, int status) {
   CHECK(s == (ruv_stream_t *)&server);
   CHECK_EQ(ruv_pipe_init(&loop, &served, 0), 0);
   CHECK_EQ(ruv_accept(s, (ruv_stream_t *)&served), 0);
-  CHECK_EQ(ruv_read_start((ruv_stream_t *)&served, alloc_buf, on_server_read), 0);
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&served, slab_alloc, on_server_read), 0);
   connections++;
 }
 
@@ -110,7 +103,7 @@ static void talk(const char *name, size_t namelen) {
   CHECK_EQ(size, namelen + 1);
 
   ruv_buf_t ping = ruv_buf_init("ping", 4), pong = ruv_buf_init("pong!", 5);
-  CHECK_EQ(ruv_read_start((ruv_stream_t *)&client, alloc_buf, on_client_read), 0);
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&client, slab_alloc, on_client_read), 0);
   CHECK_EQ(ruv_write(&wreq1, (ruv_stream_t *)&client, &ping, 1, NULL), 0);
   RUN_UNTIL(&loop, got_server_n == 4, 5000);
   CHECK(memcmp(got_server, "ping", 4) == 0);

@@ -124,12 +124,6 @@ static void test_slave_modes(void) {
 /* writing and reading through the stream calls */
 static char line[64];
 static size_t line_n;
-static void alloc_buf(ruv_handle_t *h, size_t size, ruv_buf_t *buf) {
-  static char slab[64];
-  (void)h;
-  (void)size;
-  *buf = ruv_buf_init(slab, sizeof slab);
-}
 static void on_read(ruv_stream_t *s, ssize_t n, const ruv_buf_t *buf) {
   (void)s;
   if (n > 0 && line_n + (size_t)n <= sizeof line) {
@@ -158,7 +152,7 @@ static void test_stream(void) {
   CHECK_STR(got, "hello\r\n"); /* the terminal's ONLCR */
 
   line_n = 0;
-  CHECK_EQ(ruv_read_start((ruv_stream_t *)&tty, alloc_buf, on_read), 0);
+  CHECK_EQ(ruv_read_start((ruv_stream_t *)&tty, slab_alloc, on_read), 0);
   CHECK_EQ(write(master, "abc\n", 4), 4); /* a line typed */
   RUN_UNTIL(&loop, line_n == 4, 5000);
   CHECK(memcmp(line, "abc\n", 4) == 0);
