@@ -9,7 +9,9 @@
  * reading both pipes; and the order users trip over with libuv: the exit
  * callback can run before the last output has been read (the child exits,
  * its pipes still hold data). So the summary waits for three things: the
- * exit callback and the end of both pipes (RUV_EOF), whichever comes last. */
+ * exit callback and the end of both pipes (RUV_EOF), whichever comes last.
+ * (This works with libuv too; with ruv, the RUV_PROCESS_EXIT_AFTER_OUTPUT
+ * spawn flag makes the exit callback itself wait for both ends.) */
 #include "ruv.h"
 #include <stdio.h>
 #include <stdlib.h>

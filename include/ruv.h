@@ -1880,6 +1880,19 @@ typedef struct ruv_statfs_s ruv_statfs_t;
  */
 #define RUV_PROCESS_WINDOWS_FILE_PATH_EXACT_NAME (1 << 7)
 
+/**
+ * A ruv extension (libuv has no such flag): the exit callback waits for
+ * *  the child's output. It runs only once every `RUV_CREATE_PIPE` stdio pipe
+ * *  the child writes has delivered `RUV_EOF` (or an error) to its read
+ * *  callback, or has been closed (then after that pipe's close callback).
+ * *  So all the output arrives before `exit_cb`. Keep reading those pipes (a
+ * *  paused one is waited for) or close them: the process handle stays active
+ * *  until then. A descendant that inherits the pipe keeps it open, and so
+ * *  delays `exit_cb` until it exits or closes it, as a shell's `$(...)`
+ * *  waits. 
+ */
+#define RUV_PROCESS_EXIT_AFTER_OUTPUT (1 << 24)
+
 #define RUV_UNKNOWN_REQ 0
 
 #define RUV_REQ 1

@@ -76,6 +76,9 @@ pub(crate) struct LoopInner {
     /// Process handles whose child's exit no pidfd reports: `waitpid` on a
     /// timer instead (`process.rs`).
     pub(crate) polled_children: Vec<(u32, u32)>,
+    /// Children spawned with `RUV_PROCESS_EXIT_AFTER_OUTPUT` whose output
+    /// pipes have not all ended (`process.rs`).
+    pub(crate) output_waits: Vec<crate::process::OutputWait>,
     /// Listeners that ran out of descriptors, for the accept retry timer:
     /// `(key, generation)`.
     pub(crate) accept_waiting: Vec<(u32, u32)>,
@@ -121,6 +124,7 @@ impl LoopInner {
             inotify: None,
             signals: None,
             polled_children: Vec::new(),
+            output_waits: Vec::new(),
             now_ms,
             clock,
             running: false,
@@ -273,7 +277,7 @@ impl LoopInner {
                 Self::tty_close(h);
                 self.stream_close(h);
             }
-            Kind::Process => self.process_unwatch(h),
+            Kind::Process => self.process_close(h),
         }
         self.deactivate(h);
         h.set_flags(h.flags() | CLOSING);
@@ -548,6 +552,7 @@ impl LoopInner {
                 | Kind::Signal
                 | Kind::Process => {}
             }
+            let is_pipe = matches!(h.kind(), Kind::Pipe);
             // SAFETY: a short borrow; the struct is still the caller's
             // handle, marked closed before the callback, which may free it.
             unsafe {
@@ -558,6 +563,11 @@ impl LoopInner {
             if let Some(cb) = c.cb {
                 // SAFETY: the caller's callback with the caller's pointer.
                 unsafe { cb(h.as_ptr()) };
+            }
+            if is_pipe {
+                // SAFETY: `lp` is live and not borrowed; a child may wait
+                // for this pipe's end.
+                unsafe { Self::output_ended(lp, (c.key, c.generation)) };
             }
         }
     }

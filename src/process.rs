@@ -19,7 +19,15 @@
 //! Exit is seen through a pidfd registered with the loop: no SIGCHLD
 //! handler is taken, children that are not ruv's are never reaped, and
 //! every loop owns its children. `waitid(P_PIDFD)` reaps the child and the
-//! exit callback runs in the poll phase.
+//! exit callback runs in the poll phase. Output the child wrote is read
+//! before its exit when both are there at one poll: the pipe became ready
+//! first (the child's descriptors close before it becomes a zombie), and
+//! epoll reports in that order. (libuv runs its signal watcher last for it.)
+//!
+//! With `RUV_PROCESS_EXIT_AFTER_OUTPUT` (a ruv extension) the exit callback
+//! waits for the child's output pipes to end: an [`OutputWait`] holds the
+//! pipes not yet at EOF and closed, and the exit status once it has come;
+//! the stream code reports each pipe's end ([`LoopInner::output_ended`]).
 
 use crate::abi::*;
 use crate::error::{Error, Result};
@@ -44,7 +52,8 @@ const KNOWN_FLAGS: u32 = RUV_PROCESS_SETUID
     | RUV_PROCESS_WINDOWS_HIDE
     | RUV_PROCESS_WINDOWS_HIDE_CONSOLE
     | RUV_PROCESS_WINDOWS_HIDE_GUI
-    | RUV_PROCESS_WINDOWS_FILE_PATH_EXACT_NAME;
+    | RUV_PROCESS_WINDOWS_FILE_PATH_EXACT_NAME
+    | RUV_PROCESS_EXIT_AFTER_OUTPUT;
 
 unsafe extern "C" {
     static environ: *const *mut c_char;
@@ -71,6 +80,15 @@ enum Slot {
     DevNull,
     /// Nothing: closed in the child.
     Closed,
+}
+
+/// A child spawned with `RUV_PROCESS_EXIT_AFTER_OUTPUT` whose exit callback
+/// waits: the output pipes not yet ended, and the exit once it has come.
+/// Handles by `(key, generation)`.
+pub(crate) struct OutputWait {
+    process: (u32, u32),
+    pipes: Vec<(u32, u32)>,
+    exit: Option<(i64, c_int)>,
 }
 
 /// A stdio pipe's parent end, for its pipe handle once the child runs.
@@ -494,7 +512,11 @@ impl LoopInner {
             Ok(()) => {
                 public(h).pid = pid;
                 self.activate(h);
-                self.open_parent_ends(held);
+                let outputs = self.open_parent_ends(held);
+                if o.flags & RUV_PROCESS_EXIT_AFTER_OUTPUT != 0 && !outputs.is_empty() {
+                    let process = (h.key(), h.generation());
+                    self.output_waits.push(OutputWait { process, pipes: outputs, exit: None });
+                }
                 Ok(())
             }
             Err(e) => {
@@ -537,16 +559,22 @@ impl LoopInner {
         Ok(())
     }
 
-    /// The stdio pipes' parent ends go to their pipe handles.
-    fn open_parent_ends(&mut self, mut held: Held) {
+    /// The stdio pipes' parent ends go to their pipe handles. Returns the
+    /// pipes the child writes (the parent reads them).
+    fn open_parent_ends(&mut self, mut held: Held) -> Vec<(u32, u32)> {
+        let mut outputs = Vec::new();
         for end in std::mem::take(&mut held.parents) {
             let opened = set_nonblocking(end.fd, true).and_then(|()| self.stream_open(end.pipe, end.fd, false));
             if opened.is_ok() {
                 set_access(end.pipe, end.access);
+                if end.access != libc::O_WRONLY {
+                    outputs.push((end.pipe.key(), end.pipe.generation()));
+                }
             } else {
                 close(end.fd);
             }
         }
+        outputs
     }
 
     /// The child-poll timer: `waitpid` for each child no pidfd watches; the
@@ -607,22 +635,77 @@ impl LoopInner {
     }
 
     /// The child has exited and is reaped (by either watcher): the handle
-    /// stops watching it, then its exit callback runs.
+    /// stops watching it, then its exit callback runs, unless it waits for
+    /// output pipes (the handle stays active until they end).
     ///
     /// # Safety
     /// As [`LoopInner::dispatch_process`].
     unsafe fn child_exited(lp: *mut LoopInner, h: Handle, exit_status: i64, term_signal: c_int) {
-        // SAFETY: no user code runs while this borrow lives.
-        unsafe { (*lp).process_unwatch(h) };
+        {
+            // SAFETY: no user code runs while this borrow lives.
+            let this = unsafe { &mut *lp };
+            this.unwatch(h);
+            let id = (h.key(), h.generation());
+            if let Some(i) = this.output_waits.iter().position(|w| w.process == id) {
+                if !this.output_waits[i].pipes.is_empty() {
+                    this.output_waits[i].exit = Some((exit_status, term_signal));
+                    return;
+                }
+                this.output_waits.swap_remove(i);
+            }
+            this.deactivate(h);
+        }
+        // SAFETY: forwarded.
+        unsafe { Self::run_exit_cb(h, exit_status, term_signal) };
+    }
+
+    /// # Safety
+    /// `h` is a live process handle; the loop is not borrowed.
+    unsafe fn run_exit_cb(h: Handle, exit_status: i64, term_signal: c_int) {
         if let Some(cb) = public(h).exit_cb {
             // SAFETY: the caller's callback with its own handle.
             unsafe { cb(h.cast(), exit_status, term_signal) };
         }
     }
 
+    /// A pipe has ended for `RUV_PROCESS_EXIT_AFTER_OUTPUT`: it delivered
+    /// EOF or an error, or finished closing. If its child has exited and
+    /// this was the last pipe it waited for, the exit callback runs now.
+    ///
+    /// # Safety
+    /// As [`LoopInner::dispatch_process`].
+    pub(crate) unsafe fn output_ended(lp: *mut LoopInner, pipe: (u32, u32)) {
+        let (h, exit_status, term_signal) = {
+            // SAFETY: no user code runs while this borrow lives.
+            let this = unsafe { &mut *lp };
+            // A pipe is stdio of one child at most (it must have had no
+            // descriptor), so it is in one wait at most.
+            let Some(i) = this.output_waits.iter().position(|w| w.pipes.contains(&pipe)) else { return };
+            let wait = &mut this.output_waits[i];
+            wait.pipes.retain(|p| *p != pipe);
+            let Some((exit_status, term_signal)) = wait.exit.filter(|_| wait.pipes.is_empty()) else { return };
+            let (key, generation) = this.output_waits.swap_remove(i).process;
+            // A closed process handle has no wait left.
+            let Some(h) = this.handles.get(key, generation) else { return };
+            this.deactivate(h);
+            (h, exit_status, term_signal)
+        };
+        // SAFETY: forwarded.
+        unsafe { Self::run_exit_cb(h, exit_status, term_signal) };
+    }
+
+    /// `ruv_close` on a process handle: it stops watching the child, and
+    /// no exit callback comes any more (one waiting for output is dropped).
+    pub(crate) fn process_close(&mut self, h: Handle) {
+        self.unwatch(h);
+        let id = (h.key(), h.generation());
+        self.output_waits.retain(|w| w.process != id);
+        self.deactivate(h);
+    }
+
     /// Stops watching the child (it exited, or the handle closes): the
-    /// pidfd goes, the handle is no longer active.
-    pub(crate) fn process_unwatch(&mut self, h: Handle) {
+    /// pidfd goes.
+    fn unwatch(&mut self, h: Handle) {
         let id = (h.key(), h.generation());
         if let Some(i) = self.polled_children.iter().position(|c| *c == id) {
             self.polled_children.swap_remove(i);
@@ -637,7 +720,6 @@ impl LoopInner {
             close(p.pidfd);
             p.pidfd = -1;
         }
-        self.deactivate(h);
     }
 
     /// `ruv_process_kill`: through the pidfd, so a reused process id is

@@ -784,6 +784,8 @@ impl LoopInner {
             let status = if e == 0 { RUV_EOF } else { -e };
             // SAFETY: as above.
             unsafe { read_cb(stream, status as isize, &buf) };
+            // SAFETY: forwarded; a child may wait for this pipe's end.
+            unsafe { Self::output_ended(lp, (key, generation)) };
             return;
         }
         // Budget spent with data possibly left: hear about it again.

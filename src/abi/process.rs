@@ -90,3 +90,13 @@ pub const RUV_PROCESS_WINDOWS_HIDE_CONSOLE: ruv_process_flags = 1 << 5;
 pub const RUV_PROCESS_WINDOWS_HIDE_GUI: ruv_process_flags = 1 << 6;
 /** Windows only; accepted and ignored. */
 pub const RUV_PROCESS_WINDOWS_FILE_PATH_EXACT_NAME: ruv_process_flags = 1 << 7;
+/** A ruv extension (libuv has no such flag): the exit callback waits for
+ *  the child's output. It runs only once every `RUV_CREATE_PIPE` stdio pipe
+ *  the child writes has delivered `RUV_EOF` (or an error) to its read
+ *  callback, or has been closed (then after that pipe's close callback).
+ *  So all the output arrives before `exit_cb`. Keep reading those pipes (a
+ *  paused one is waited for) or close them: the process handle stays active
+ *  until then. A descendant that inherits the pipe keeps it open, and so
+ *  delays `exit_cb` until it exits or closes it, as a shell's `$(...)`
+ *  waits. */
+pub const RUV_PROCESS_EXIT_AFTER_OUTPUT: ruv_process_flags = 1 << 24;
