@@ -452,6 +452,10 @@ impl LoopInner {
             this.update_time();
             events
         };
+        // Children's exits go last, after the output that came in the same
+        // poll: epoll may list a pidfd first (libuv runs its signal watcher,
+        // which reports exits, last for the same reason).
+        let mut exits = false;
         for event in events.iter() {
             if event.token() == crate::signal::SIGNAL_TOKEN {
                 // SAFETY: `lp` is live and not borrowed.
@@ -480,8 +484,7 @@ impl LoopInner {
                 Kind::Tcp | Kind::Pipe | Kind::Tty => unsafe { Self::dispatch_stream(lp, h, event) },
                 // SAFETY: as above.
                 Kind::Poll => unsafe { Self::dispatch_poll(lp, h, event) },
-                // SAFETY: as above.
-                Kind::Process => unsafe { Self::dispatch_process(lp, h) },
+                Kind::Process => exits = true,
                 // Not registered with epoll: no events come for them.
                 Kind::Timer
                 | Kind::Idle
@@ -491,6 +494,15 @@ impl LoopInner {
                 | Kind::FsPoll
                 | Kind::FsEvent
                 | Kind::Signal => {}
+            }
+        }
+        for event in events.iter().filter(|_| exits) {
+            let (key, generation) = crate::registry::untoken(event.token());
+            // SAFETY: a short borrow; the loop's own tokens find no handle.
+            let Some(h) = (unsafe { (*lp).handles.get(key, generation) }) else { continue };
+            if matches!(h.kind(), Kind::Process) {
+                // SAFETY: `lp` is live and not borrowed.
+                unsafe { Self::dispatch_process(lp, h) };
             }
         }
         events.clear();

@@ -1,17 +1,18 @@
 //! Child processes (`ruv_spawn`, `ruv_process_t`).
 //!
-//! Spawning is `posix_spawn`, which glibc does with `clone(CLONE_VM |
-//! CLONE_VFORK)`: no copy of the parent's page tables (fork's cost grows
-//! with the parent's memory), and an exec failure comes back as the call's
-//! error. The child's descriptors are set up by file actions: each stdio
-//! slot's source is first duplicated above the slots (so no `dup2` clobbers
-//! another's source), then put in its place; descriptors 0-2 not asked for
-//! are `/dev/null`, and everything from the first unused slot up is closed
-//! (`closefrom`), so nothing leaks into the child whatever its close-on-exec
-//! flag. Signal dispositions go back to their defaults and the mask is
-//! emptied, as libuv does. Only `RUV_PROCESS_SETUID`/`SETGID`, which
-//! `posix_spawn` cannot express, take a `fork`, with the exec error sent
-//! back through a close-on-exec pipe.
+//! Spawning is `clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)` running our
+//! own child code ([`clone_spawn`]): no copy of the parent's page tables
+//! (fork's cost grows with the parent's memory), no stack to map and unmap
+//! per spawn (glibc's `posix_spawn` does, and the unmap's TLB shootdown was
+//! a fifth of the parent's cost), the pidfd comes with the child, and any
+//! error of the child's before exec (exec, chdir, set*id...) comes back as
+//! the call's error through a close-on-exec pipe. Each stdio slot's source
+//! is first duplicated above the slots (so no `dup2` clobbers another's
+//! source), then put in its place; descriptors 0-2 not asked for are
+//! `/dev/null`, and everything from the first unused slot up closes at exec
+//! (`close_range`), so nothing leaks into the child whatever its
+//! close-on-exec flag. Signal dispositions go back to their defaults and the
+//! mask is emptied, as libuv does.
 //!
 //! A program name without a slash is looked up in `PATH`: the child's (from
 //! `env`) when `env` is given, else this process's, as libuv does.
@@ -19,10 +20,9 @@
 //! Exit is seen through a pidfd registered with the loop: no SIGCHLD
 //! handler is taken, children that are not ruv's are never reaped, and
 //! every loop owns its children. `waitid(P_PIDFD)` reaps the child and the
-//! exit callback runs in the poll phase. Output the child wrote is read
-//! before its exit when both are there at one poll: the pipe became ready
-//! first (the child's descriptors close before it becomes a zombie), and
-//! epoll reports in that order. (libuv runs its signal watcher last for it.)
+//! exit callback runs in the poll phase, after the poll's other events:
+//! output that came with the exit is read first (libuv runs its signal
+//! watcher last for the same reason).
 //!
 //! With `RUV_PROCESS_EXIT_AFTER_OUTPUT` (a ruv extension) the exit callback
 //! waits for the child's output pipes to end: an [`OutputWait`] holds the
@@ -216,15 +216,15 @@ unsafe fn search_path(env: *const *mut c_char) -> Vec<u8> {
     }
 }
 
-/// The program to exec: `file` itself when it has a slash, else the first
-/// executable `dir/file` along `PATH`. RUV_ENOENT when there is none,
-/// RUV_EACCES when one exists but may not be executed.
+/// The program to exec: `file` itself when it has a slash (the exec says
+/// what is wrong with it), else the first executable `dir/file` along
+/// `PATH`. RUV_ENOENT when there is none, RUV_EACCES when one exists but
+/// may not be executed.
 ///
 /// # Safety
 /// As [`search_path`].
 unsafe fn resolve(file: &CStr, env: *const *mut c_char) -> Result<CString> {
     if file.to_bytes().contains(&b'/') {
-        executable(file)?;
         return Ok(file.to_owned());
     }
     if file.to_bytes().is_empty() {
@@ -248,11 +248,8 @@ unsafe fn resolve(file: &CStr, env: *const *mut c_char) -> Result<CString> {
     Err(Error::from_errno(if denied { libc::EACCES } else { libc::ENOENT }))
 }
 
-/// What exec would say first about `path`: RUV_ENOENT (or ENOTDIR...) when
+/// Whether the `PATH` search takes `path`: RUV_ENOENT (or ENOTDIR...) when
 /// it is not there, RUV_EACCES when it is a directory or not executable.
-/// Checked before the spawn, so these errors come back from `ruv_spawn`
-/// even where the spawn cannot report the exec's (valgrind runs a vfork as
-/// a fork).
 fn executable(path: &CStr) -> Result {
     // SAFETY: zeroes are a valid stat; a NUL-terminated path.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
@@ -267,89 +264,9 @@ fn executable(path: &CStr) -> Result {
     Ok(())
 }
 
-/// What chdir would say about the child's `cwd` (checked before the spawn,
-/// as [`executable`]).
-fn usable_dir(dir: &CStr) -> Result {
-    // SAFETY: zeroes are a valid stat; a NUL-terminated path.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    if unsafe { libc::stat(dir.as_ptr(), &mut st) } != 0 {
-        return Err(Error::last_os_error());
-    }
-    if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
-        return Err(Error::from_errno(libc::ENOTDIR));
-    }
-    // SAFETY: as above.
-    if unsafe { libc::access(dir.as_ptr(), libc::X_OK) } != 0 {
-        return Err(Error::last_os_error());
-    }
-    Ok(())
-}
-
-/// Runs the child with `posix_spawn`; its process id.
-fn posix_spawn(
-    held: &Held,
-    program: &CStr,
-    argv: *const *mut c_char,
-    envp: *const *mut c_char,
-    cwd: Option<&CStr>,
-    detached: bool,
-) -> Result<libc::pid_t> {
-    // SAFETY: zeroed objects initialised by their init functions below,
-    // used only between init and destroy; every pointer passed is a
-    // NUL-terminated string or array that lives through the call.
-    unsafe {
-        let mut actions: libc::posix_spawn_file_actions_t = std::mem::zeroed();
-        let mut attr: libc::posix_spawnattr_t = std::mem::zeroed();
-        libc::posix_spawn_file_actions_init(&mut actions);
-        libc::posix_spawnattr_init(&mut attr);
-        let mut r = 0;
-        for (i, slot) in held.slots.iter().enumerate() {
-            let i = i as c_int;
-            r = match slot {
-                Slot::Fd(fd) => libc::posix_spawn_file_actions_adddup2(&mut actions, *fd, i),
-                Slot::DevNull => {
-                    let mode = if i == 0 { libc::O_RDONLY } else { libc::O_RDWR };
-                    libc::posix_spawn_file_actions_addopen(&mut actions, i, c"/dev/null".as_ptr(), mode, 0)
-                }
-                Slot::Closed => libc::posix_spawn_file_actions_addclose(&mut actions, i),
-            };
-            if r != 0 {
-                break;
-            }
-        }
-        if r == 0 {
-            if let Some(cwd) = cwd {
-                r = libc::posix_spawn_file_actions_addchdir_np(&mut actions, cwd.as_ptr());
-            }
-        }
-        if r == 0 {
-            r = libc::posix_spawn_file_actions_addclosefrom_np(&mut actions, held.slots.len() as c_int);
-        }
-        let mut flags = (libc::POSIX_SPAWN_SETSIGDEF | libc::POSIX_SPAWN_SETSIGMASK) as libc::c_short;
-        if detached {
-            flags |= libc::POSIX_SPAWN_SETSID;
-        }
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut none: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::sigemptyset(&mut none);
-        libc::posix_spawnattr_setflags(&mut attr, flags);
-        libc::posix_spawnattr_setsigdefault(&mut attr, &all);
-        libc::posix_spawnattr_setsigmask(&mut attr, &none);
-        let mut pid: libc::pid_t = 0;
-        if r == 0 {
-            r = libc::posix_spawn(&mut pid, program.as_ptr(), &actions, &attr, argv, envp);
-        }
-        libc::posix_spawn_file_actions_destroy(&mut actions);
-        libc::posix_spawnattr_destroy(&mut attr);
-        if r != 0 { Err(Error::from_errno(r)) } else { Ok(pid) }
-    }
-}
-
-/// What the forked child does (`RUV_PROCESS_SETUID`/`SETGID`): only
-/// async-signal-safe calls, everything prepared before the fork.
-struct ForkPlan<'a> {
+/// What the child does, all prepared before the clone: the child shares
+/// our memory and may only read this and make system calls.
+struct ChildPlan<'a> {
     held: &'a Held,
     program: &'a CStr,
     argv: *const *mut c_char,
@@ -358,22 +275,53 @@ struct ForkPlan<'a> {
     flags: u32,
     uid: libc::uid_t,
     gid: libc::gid_t,
+    /// The write end of the close-on-exec pipe that reports the exec error.
+    report: c_int,
 }
 
-/// Runs the child with `fork`; its process id, or the child's exec error.
-fn fork_spawn(plan: &ForkPlan) -> Result<libc::pid_t> {
-    let mut report = [-1; 2];
-    // SAFETY: room for two descriptors.
-    if unsafe { libc::pipe2(report.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(Error::last_os_error());
-    }
-    // SAFETY: the child below makes only async-signal-safe calls.
-    let pid = unsafe { libc::fork() };
-    if pid == 0 {
-        // SAFETY: the child: raw system calls on memory prepared before the
-        // fork, then exec or _exit.
-        unsafe { fork_child(plan, report[1]) };
-    }
+/// The child's stack: in the parent's frame, which waits (CLONE_VFORK)
+/// until the child has exec'd or exited. No mapping to make and unmap per
+/// spawn (unmapping a stack another CPU ran on costs a TLB shootdown).
+#[repr(C, align(16))]
+struct ChildStack([u8; 32 * 1024]);
+
+/// Runs the child; its process id and pidfd (-1 where the kernel gives
+/// none), or the child's error (from setsid, dup2, chdir, set*id, exec).
+///
+/// `clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)`: no copy of our page
+/// tables (fork's cost grows with our memory), our thread waits until the
+/// child has exec'd, and the pidfd comes with the child. The error comes
+/// through a close-on-exec pipe (EOF: the exec worked), which also works
+/// where the clone runs as a fork (valgrind). All signals stay blocked from
+/// before the clone until the child has reset their dispositions, so no
+/// handler of ours ever runs in it.
+fn clone_spawn(plan: &mut ChildPlan) -> Result<(libc::pid_t, c_int)> {
+    let report = report_pipe(plan.held.slots.len())?;
+    plan.report = report[1];
+    let mut stack = std::mem::MaybeUninit::<ChildStack>::uninit(); // the child's to write
+    let mut pidfd: c_int = -1;
+    // SAFETY: signal masks of this thread; the clone runs `child_main` on
+    // `stack` with `plan`, both alive until it returns (CLONE_VFORK), and
+    // writes the pidfd to `pidfd`.
+    let pid = unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        let top = stack.as_mut_ptr().add(1).cast();
+        let arg = (plan as *mut ChildPlan).cast();
+        let flags = libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD;
+        let mut pid = libc::clone(child_main, top, flags | libc::CLONE_PIDFD, arg, &mut pidfd);
+        if pid < 0 && errno() == libc::EINVAL {
+            // A kernel before 5.2: no CLONE_PIDFD.
+            pidfd = -1;
+            pid = libc::clone(child_main, top, flags, arg);
+        }
+        let e = errno();
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, null_mut());
+        *libc::__errno_location() = e;
+        pid
+    };
     close(report[1]);
     if pid < 0 {
         let e = Error::last_os_error();
@@ -391,41 +339,82 @@ fn fork_spawn(plan: &ForkPlan) -> Result<libc::pid_t> {
     };
     close(report[0]);
     if n == size_of::<c_int>() as isize {
+        close(pidfd);
         // SAFETY: our child, which has exited (or is about to) with 127.
         unsafe { libc::waitpid(pid, null_mut(), 0) };
         return Err(Error::from_errno(child_errno));
     }
-    Ok(pid)
+    Ok((pid, pidfd))
 }
 
-/// # Safety
-/// Called in the child right after `fork`; never returns.
-unsafe fn fork_child(plan: &ForkPlan, report: c_int) -> ! {
-    // SAFETY: async-signal-safe calls only (see `fork_spawn`).
+/// The pipe for the child's error, both ends close-on-exec and above the
+/// `count` slots (where a parent with 0-2 closed would have them, the
+/// child's `dup2`s would replace them).
+fn report_pipe(count: usize) -> Result<[c_int; 2]> {
+    let mut ends = [-1; 2];
+    // SAFETY: room for two descriptors.
+    if unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(Error::last_os_error());
+    }
+    let [read, write] = ends.map(|fd| {
+        if fd >= count as c_int {
+            return Ok(fd);
+        }
+        let high = dup_above(fd, count);
+        close(fd);
+        high
+    });
+    match (read, write) {
+        (Ok(read), Ok(write)) => Ok([read, write]),
+        (Ok(fd), Err(e)) | (Err(e), Ok(fd)) => {
+            close(fd);
+            Err(e)
+        }
+        (Err(e), Err(_)) => Err(e),
+    }
+}
+
+/// The child: sets up its descriptors, session, directory, ids and signals,
+/// then execs; on an error reports errno and exits 127. Runs on its own
+/// stack in our memory, so it makes system calls only (no allocation, no
+/// locks) and never returns. The set*id calls are raw system calls: glibc's
+/// wrappers would signal our threads to change theirs too.
+extern "C" fn child_main(arg: *mut libc::c_void) -> c_int {
+    // SAFETY: `arg` is the parent's `ChildPlan`, alive and unchanged while
+    // the parent waits; everything below is a system call on memory
+    // prepared before the clone.
     unsafe {
-        let fail = |report: c_int| -> ! {
+        let plan = &*arg.cast::<ChildPlan>();
+        let report = plan.report;
+        let fail = || -> ! {
             let e = *libc::__errno_location();
             libc::write(report, (&raw const e).cast(), size_of::<c_int>());
             libc::_exit(127)
         };
         if plan.flags & RUV_PROCESS_DETACHED != 0 && libc::setsid() < 0 {
-            fail(report);
+            fail();
         }
         for (i, slot) in plan.held.slots.iter().enumerate() {
             let i = i as c_int;
             match slot {
                 Slot::Fd(fd) => {
                     if libc::dup2(*fd, i) < 0 {
-                        fail(report);
+                        fail();
                     }
                 }
                 Slot::DevNull => {
                     let mode = if i == 0 { libc::O_RDONLY } else { libc::O_RDWR };
                     let fd = libc::open(c"/dev/null".as_ptr(), mode);
-                    if fd < 0 || libc::dup2(fd, i) < 0 {
-                        fail(report);
+                    if fd < 0 {
+                        fail();
                     }
-                    libc::close(fd);
+                    // It may have opened as `i` itself (then it stays).
+                    if fd != i {
+                        if libc::dup2(fd, i) < 0 {
+                            fail();
+                        }
+                        libc::close(fd);
+                    }
                 }
                 Slot::Closed => {
                     libc::close(i);
@@ -437,31 +426,56 @@ unsafe fn fork_child(plan: &ForkPlan, report: c_int) -> ! {
         libc::syscall(libc::SYS_close_range, plan.held.slots.len() as u32, u32::MAX, libc::CLOSE_RANGE_CLOEXEC);
         if let Some(cwd) = plan.cwd {
             if libc::chdir(cwd.as_ptr()) != 0 {
-                fail(report);
+                fail();
             }
         }
         if plan.flags & (RUV_PROCESS_SETUID | RUV_PROCESS_SETGID) != 0
-            && libc::setgroups(0, std::ptr::null()) != 0
+            && libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) != 0
             && *libc::__errno_location() != libc::EPERM
         {
-            fail(report);
+            fail();
         }
-        if plan.flags & RUV_PROCESS_SETGID != 0 && libc::setgid(plan.gid) != 0 {
-            fail(report);
+        if plan.flags & RUV_PROCESS_SETGID != 0 && libc::syscall(libc::SYS_setgid, plan.gid) != 0 {
+            fail();
         }
-        if plan.flags & RUV_PROCESS_SETUID != 0 && libc::setuid(plan.uid) != 0 {
-            fail(report);
+        if plan.flags & RUV_PROCESS_SETUID != 0 && libc::syscall(libc::SYS_setuid, plan.uid) != 0 {
+            fail();
         }
+        reset_signals();
         let mut none: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut none);
-        for sig in 1..32 {
-            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-        }
         libc::sigprocmask(libc::SIG_SETMASK, &none, null_mut());
         libc::execve(plan.program.as_ptr(), plan.argv.cast(), plan.envp.cast());
-        fail(report)
+        fail()
+    }
+}
+
+/// In the child, signals still blocked: the classic signals back to their
+/// defaults, as libuv does, and any real-time signal with a handler of ours
+/// too (ignored ones stay ignored, as across libuv's fork and exec). glibc's
+/// own two, below `SIGRTMIN()`, are only ever sent to our threads.
+///
+/// # Safety
+/// Only in the child, before exec.
+unsafe fn reset_signals() {
+    // SAFETY: sigaction on signal numbers with stack structs.
+    unsafe {
+        let mut dfl: libc::sigaction = std::mem::zeroed();
+        dfl.sa_sigaction = libc::SIG_DFL;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        for sig in 1..32 {
+            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                libc::sigaction(sig, &dfl, null_mut());
+            }
+        }
+        for sig in libc::SIGRTMIN()..=libc::SIGRTMAX() {
+            if libc::sigaction(sig, null_mut(), &mut old) == 0
+                && old.sa_sigaction != libc::SIG_DFL
+                && old.sa_sigaction != libc::SIG_IGN
+            {
+                libc::sigaction(sig, &dfl, null_mut());
+            }
+        }
     }
 }
 
@@ -483,9 +497,6 @@ impl LoopInner {
         if o.flags & !KNOWN_FLAGS != 0 {
             return Err(Error::INVAL);
         }
-        if let Some(cwd) = o.cwd {
-            usable_dir(cwd)?;
-        }
         let held = plan_stdio(&o.stdio)?;
         // SAFETY: `env` as the caller's contract says.
         let program = unsafe { resolve(o.file, o.env) }?;
@@ -493,22 +504,19 @@ impl LoopInner {
         let argv = if o.args.is_null() { fallback_argv.as_ptr() } else { o.args.cast_const() };
         // SAFETY: the C library's environment array.
         let envp = if o.env.is_null() { unsafe { environ } } else { o.env.cast_const() };
-        let pid = if o.flags & (RUV_PROCESS_SETUID | RUV_PROCESS_SETGID) != 0 {
-            let plan = ForkPlan {
-                held: &held,
-                program: &program,
-                argv,
-                envp,
-                cwd: o.cwd,
-                flags: o.flags,
-                uid: o.uid,
-                gid: o.gid,
-            };
-            fork_spawn(&plan)?
-        } else {
-            posix_spawn(&held, &program, argv, envp, o.cwd, o.flags & RUV_PROCESS_DETACHED != 0)?
+        let mut plan = ChildPlan {
+            held: &held,
+            program: &program,
+            argv,
+            envp,
+            cwd: o.cwd,
+            flags: o.flags,
+            uid: o.uid,
+            gid: o.gid,
+            report: -1,
         };
-        match self.watch_child(h, pid) {
+        let (pid, pidfd) = clone_spawn(&mut plan)?;
+        match self.watch_child(h, pid, pidfd) {
             Ok(()) => {
                 public(h).pid = pid;
                 self.activate(h);
@@ -531,12 +539,17 @@ impl LoopInner {
         }
     }
 
-    /// Arranges to see the child exit: its pidfd registered with the loop,
-    /// or where there are no pidfds (ENOSYS) the child-poll timer.
-    fn watch_child(&mut self, h: Handle, pid: libc::pid_t) -> Result {
-        // SAFETY: a pidfd for our own child (a zombie until reaped, so it
-        // cannot be another process yet).
-        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as c_int;
+    /// Arranges to see the child exit: its pidfd (from the clone, else
+    /// opened here) registered with the loop, or where there are no pidfds
+    /// (ENOSYS) the child-poll timer. The pidfd is the handle's, or closed.
+    fn watch_child(&mut self, h: Handle, pid: libc::pid_t, pidfd: c_int) -> Result {
+        let pidfd = if pidfd >= 0 {
+            pidfd
+        } else {
+            // SAFETY: a pidfd for our own child (a zombie until reaped, so
+            // it cannot be another process yet).
+            unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) as c_int }
+        };
         if pidfd < 0 && errno() == libc::ENOSYS {
             let timer = self.internal_timer(Purpose::ChildPoll)?;
             if !timer.is_active() {
@@ -736,6 +749,11 @@ impl LoopInner {
         }
         // SAFETY: pidfd_send_signal on our pidfd.
         let r = unsafe { libc::syscall(libc::SYS_pidfd_send_signal, fd, signum, null_mut::<libc::siginfo_t>(), 0) };
+        if r != 0 && errno() == libc::ENOSYS {
+            // A pidfd from clone but no pidfd_send_signal (valgrind): the
+            // id is safe while the pidfd is open (the child is not reaped).
+            return kill(public(h).pid, signum);
+        }
         if r != 0 { Err(Error::last_os_error()) } else { Ok(()) }
     }
 }

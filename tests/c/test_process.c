@@ -179,7 +179,10 @@ static void test_pipes(void) {
   free(se.data);
 }
 
-/* runs `script` under sh with stdout to a pipe; the output */
+/* runs `script` under sh with stdout to a pipe; the output. With
+ * RUV_PROCESS_SETUID/SETGID in flags, as output_uid/output_gid. */
+static ruv_uid_t output_uid;
+static ruv_gid_t output_gid;
 static char *output_of(const char *script, char **env, const char *cwd, unsigned flags, size_t *len) {
   ruv_pipe_t out;
   static struct sink so;
@@ -196,6 +199,8 @@ static char *output_of(const char *script, char **env, const char *cwd, unsigned
   o.env = env;
   o.cwd = cwd;
   o.flags = flags;
+  o.uid = output_uid;
+  o.gid = output_gid;
   CHECK_EQ(ruv_spawn(&loop, &p, &o), 0);
   CHECK_EQ(ruv_read_start((ruv_stream_t *)&out, sink_alloc, sink_read), 0);
   RUN_UNTIL(&loop, exits == 1 && so.eof, 20000);
@@ -234,6 +239,69 @@ static void test_env_cwd_and_fds(void) {
   CHECK_EQ(n, 10485760);
   CHECK_EQ(exit_status, 0);
   free(out);
+}
+
+/* Signals in the child, as libuv leaves them: 1-31 at their defaults
+ * (even ones we ignore), a real-time signal we handle at its default (our
+ * handler is not the child's), one we ignore still ignored. glibc's own
+ * two (32, 33) are as they are here (a parent started by posix_spawn, as
+ * cargo's test runner does, has them ignored). */
+static void on_rt_signal(int sig) { (void)sig; }
+
+static unsigned long long our_ignored_signals(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  unsigned long long mask = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "SigIgn: %llx", &mask) == 1) break;
+  if (f) fclose(f);
+  return mask;
+}
+
+static void test_child_signals(void) {
+  int ignored_rt = SIGRTMIN + 2, handled_rt = SIGRTMIN + 3;
+  CHECK(signal(SIGUSR1, SIG_IGN) != SIG_ERR);
+  CHECK(signal(ignored_rt, SIG_IGN) != SIG_ERR);
+  CHECK(signal(handled_rt, on_rt_signal) != SIG_ERR);
+  size_t n;
+  char *out = output_of("grep SigIgn /proc/self/status", NULL, NULL, 0, &n);
+  char want[64];
+  unsigned long long glibc_own = our_ignored_signals() & (3ULL << 31);
+  snprintf(want, sizeof want, "SigIgn:\t%016llx\n", glibc_own | 1ULL << (ignored_rt - 1));
+  CHECK_STR(out, want);
+  free(out);
+  signal(SIGUSR1, SIG_DFL);
+  signal(ignored_rt, SIG_DFL);
+  signal(handled_rt, SIG_DFL);
+}
+
+/* RUV_PROCESS_SETUID/SETGID: as root, the child runs as nobody with no
+ * supplementary groups; otherwise asking for root fails in the child, and
+ * ruv_spawn returns the error. Either way an exec error after the switch
+ * comes back too. */
+static void test_set_ids(void) {
+  ruv_process_t p;
+  char *missing[] = {"/no/such/program", NULL};
+  ruv_process_options_t o = options(missing, NULL, 0);
+  o.flags = RUV_PROCESS_SETUID | RUV_PROCESS_SETGID;
+  o.uid = getuid() == 0 ? 65534 : 0;
+  o.gid = getuid() == 0 ? 65534 : 0;
+  CHECK_EQ(ruv_spawn(&loop, &p, &o), getuid() == 0 ? RUV_ENOENT : RUV_EPERM);
+  ruv_close((ruv_handle_t *)&p, NULL);
+  CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+  if (getuid() != 0) {
+    fprintf(stderr, "  (not root: only the refusal checked)\n");
+    return;
+  }
+  size_t n;
+  output_uid = output_gid = 65534;
+  char *out = output_of("id -u; id -g; id -G", NULL, "/root", RUV_PROCESS_SETUID | RUV_PROCESS_SETGID, &n);
+  CHECK_STR(out, "65534\n65534\n65534\n");
+  free(out);
+  out = output_of("id -u; id -g", NULL, NULL, RUV_PROCESS_SETGID, &n); /* only the group */
+  CHECK_STR(out, "0\n65534\n");
+  free(out);
+  output_uid = output_gid = 0;
 }
 
 /* The order users trip over: the exit callback may run before the child's
@@ -277,8 +345,8 @@ static void test_output_after_exit(void) {
 }
 
 /* Exit after output in one poll: when the output and the exit are both
- * there, the output (to EOF) is read first (libuv runs exits last for it;
- * here the pipe was ready first, and epoll reports in that order). The
+ * there, the output (to EOF) is read first (exits are dispatched after
+ * the poll's other events; libuv runs its signal watcher last). The
  * child is waited for without reaping (WNOWAIT), so both are ready before
  * the loop polls. Only with pidfds: where there are none (valgrind) exits
  * are looked for on a timer, which runs before the poll. */
@@ -486,6 +554,34 @@ static void test_inherit_fd(void) {
   unlink(path);
 }
 
+/* Our stdin and stdout closed: the child's ignored stdin is /dev/null all
+ * the same (opened there, it lands on 0 itself, and must stay), and the
+ * spawn's own descriptors (its error pipe) are not where the child's
+ * stdio goes, so an exec error still comes back. */
+static void test_parent_stdio_closed(void) {
+  char path[] = "/tmp/ruv-proc-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  int saved = dup(0), saved_out = dup(1);
+  CHECK(saved >= 0 && saved_out >= 0);
+  close(0);
+  close(1);
+  ruv_stdio_container_t stdio[2] = {{.flags = RUV_IGNORE}, {.flags = RUV_INHERIT_FD, .data.fd = fd}};
+  char *args[] = {"/bin/sh", "-c", "readlink /proc/self/fd/0", NULL};
+  CHECK_EQ(run_child(args, stdio, 2), 0);
+  char *missing[] = {"/no/such/program", NULL};
+  CHECK_EQ(run_child(missing, stdio, 2), RUV_ENOENT); /* the error still comes back */
+  CHECK_EQ(dup2(saved, 0), 0);
+  CHECK_EQ(dup2(saved_out, 1), 1);
+  close(saved);
+  close(saved_out);
+  char got[32] = {0};
+  CHECK_EQ(pread(fd, got, sizeof got - 1, 0), 10);
+  CHECK_STR(got, "/dev/null\n");
+  close(fd);
+  unlink(path);
+}
+
 static void test_kill(void) {
   ruv_process_t p;
   char *args[] = {"sleep", "10", NULL};
@@ -544,11 +640,14 @@ int main(void) {
   RUN(test_spawn_errors);
   RUN(test_pipes);
   RUN(test_env_cwd_and_fds);
+  RUN(test_set_ids);
+  RUN(test_child_signals);
   RUN(test_output_after_exit);
   RUN(test_exit_after_output_in_one_poll);
   RUN(test_exit_after_output_flag);
   RUN(test_exit_after_output_waits);
   RUN(test_inherit_fd);
+  RUN(test_parent_stdio_closed);
   RUN(test_kill);
   RUN(test_many);
   RUN(test_exepath);
