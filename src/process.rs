@@ -423,7 +423,23 @@ extern "C" fn child_main(arg: *mut libc::c_void) -> c_int {
         }
         // Everything above the slots closes at exec (the report pipe must
         // stay open until then).
-        libc::syscall(libc::SYS_close_range, plan.held.slots.len() as u32, u32::MAX, libc::CLOSE_RANGE_CLOEXEC);
+        let first = plan.held.slots.len() as c_int;
+        if libc::syscall(libc::SYS_close_range, first, u32::MAX, libc::CLOSE_RANGE_CLOEXEC) != 0 {
+            // Before Linux 5.11: one descriptor at a time, up to the limit.
+            let mut limit: libc::rlimit = std::mem::zeroed();
+            let end = if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur != libc::RLIM_INFINITY
+            {
+                limit.rlim_cur.min(c_int::MAX as libc::rlim_t) as c_int
+            } else {
+                65536
+            };
+            for fd in first..end {
+                let flags = libc::fcntl(fd, libc::F_GETFD);
+                if flags >= 0 {
+                    libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC);
+                }
+            }
+        }
         if let Some(cwd) = plan.cwd {
             if libc::chdir(cwd.as_ptr()) != 0 {
                 fail();
@@ -601,21 +617,10 @@ impl LoopInner {
         for (key, generation) in children {
             // SAFETY: a short borrow; the handle may be gone (a callback).
             let Some(h) = (unsafe { (*lp).handles.get(key, generation) }) else { continue };
-            let mut status: c_int = 0;
-            // SAFETY: waitpid for our own child, not blocking.
-            let r = unsafe { libc::waitpid(public(h).pid, &mut status, libc::WNOHANG) };
-            if r == 0 || (r < 0 && errno() == libc::EINTR) {
-                continue; // still running
+            if let Some((exit_status, term_signal)) = reap_pid(public(h).pid) {
+                // SAFETY: forwarded.
+                unsafe { Self::child_exited(lp, h, exit_status, term_signal) };
             }
-            let (exit_status, term_signal) = if r < 0 {
-                (0, 0) // reaped by someone else: no status to give
-            } else if libc::WIFSIGNALED(status) {
-                (0, libc::WTERMSIG(status))
-            } else {
-                (i64::from(libc::WEXITSTATUS(status)), 0)
-            };
-            // SAFETY: forwarded.
-            unsafe { Self::child_exited(lp, h, exit_status, term_signal) };
         }
     }
 
@@ -634,17 +639,23 @@ impl LoopInner {
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
         // SAFETY: waitid on our pidfd, not blocking.
         let r = unsafe { libc::waitid(libc::P_PIDFD, p.pidfd as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG) };
-        // SAFETY: si_pid and si_status are filled for a child's exit.
-        let (pid, status) = unsafe { (info.si_pid(), info.si_status()) };
-        if r != 0 || pid == 0 {
-            return; // not exited yet (a spurious wake-up)
-        }
-        let (exit_status, term_signal) = match info.si_code {
-            libc::CLD_EXITED => (i64::from(status), 0),
-            _ => (0, status), // CLD_KILLED, CLD_DUMPED
+        let exited = if r != 0 && errno() == libc::EINVAL {
+            // Linux 5.3 has pidfds but no P_PIDFD: by id, which cannot be
+            // reused while the pidfd is open (the child is not reaped).
+            reap_pid(p.pid)
+        } else {
+            // SAFETY: si_pid and si_status are filled for a child's exit.
+            let (pid, status) = unsafe { (info.si_pid(), info.si_status()) };
+            match info.si_code {
+                _ if r != 0 || pid == 0 => None, // not exited yet (a spurious wake-up)
+                libc::CLD_EXITED => Some((i64::from(status), 0)),
+                _ => Some((0, status)), // CLD_KILLED, CLD_DUMPED
+            }
         };
-        // SAFETY: forwarded.
-        unsafe { Self::child_exited(lp, h, exit_status, term_signal) };
+        if let Some((exit_status, term_signal)) = exited {
+            // SAFETY: forwarded.
+            unsafe { Self::child_exited(lp, h, exit_status, term_signal) };
+        }
     }
 
     /// The child has exited and is reaped (by either watcher): the handle
@@ -755,6 +766,24 @@ impl LoopInner {
             return kill(public(h).pid, signum);
         }
         if r != 0 { Err(Error::last_os_error()) } else { Ok(()) }
+    }
+}
+
+/// `waitpid` for our child, not blocking: its exit status and terminating
+/// signal once it has exited (zeroes if someone else reaped it), None while
+/// it runs.
+fn reap_pid(pid: libc::pid_t) -> Option<(i64, c_int)> {
+    let mut status: c_int = 0;
+    // SAFETY: waitpid for our own child, not blocking.
+    let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+    if r == 0 || (r < 0 && errno() == libc::EINTR) {
+        None // still running
+    } else if r < 0 {
+        Some((0, 0)) // reaped by someone else: no status to give
+    } else if libc::WIFSIGNALED(status) {
+        Some((0, libc::WTERMSIG(status)))
+    } else {
+        Some((i64::from(libc::WEXITSTATUS(status)), 0))
     }
 }
 

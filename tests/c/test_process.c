@@ -13,35 +13,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "net_util.h" /* guard timer, RUN_UNTIL */
+#include "net_util.h"     /* guard timer, RUN_UNTIL */
+#include "process_util.h" /* on_exit_cb, options */
 
 static ruv_loop_t loop;
-static int exits;
-static int64_t exit_status;
-static int term_signal;
-
-static void on_exit_cb(ruv_process_t *p, int64_t status, int sig) {
-  exits++;
-  exit_status = status;
-  term_signal = sig;
-  CHECK(p->pid > 0);
-}
 
 static void close_cb_noop(ruv_handle_t *h) { (void)h; }
 
-/* Options that run `args` (args[0] the program) with these stdio
- * containers and on_exit_cb; `exits` starts again at 0. */
-static ruv_process_options_t options(char **args, ruv_stdio_container_t *stdio, int count) {
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
-  o.file = args[0];
-  o.args = args;
-  o.exit_cb = on_exit_cb;
-  o.stdio = stdio;
-  o.stdio_count = count;
-  exits = 0;
-  return o;
-}
 
 /* spawns args (args[0] is the program), runs the loop until it exits */
 static int run_child(char **args, ruv_stdio_container_t *stdio, int count) {

@@ -15,30 +15,14 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "net_util.h" /* guard timer, RUN_UNTIL */
+#include "net_util.h"     /* guard timer, RUN_UNTIL */
+#include "process_util.h" /* on_exit_cb, options */
 
 static ruv_loop_t loop;
-static int exits;
-static int64_t exit_status;
-static int term_signal;
-
-static void on_exit_cb(ruv_process_t *p, int64_t status, int sig) {
-  (void)p;
-  exits++;
-  exit_status = status;
-  term_signal = sig;
-}
 
 static int spawn_sh(ruv_process_t *p, const char *script, ruv_stdio_container_t *stdio, int count) {
-  ruv_process_options_t o;
-  memset(&o, 0, sizeof o);
   char *args[] = {"/bin/sh", "-c", (char *)script, NULL};
-  o.file = args[0];
-  o.args = args;
-  o.exit_cb = on_exit_cb;
-  o.stdio = stdio;
-  o.stdio_count = count;
-  exits = 0;
+  ruv_process_options_t o = options(args, stdio, count);
   return ruv_spawn(&loop, p, &o);
 }
 
