@@ -30,7 +30,7 @@ COMPAT   := target/compat/echo-server-uv
 ZIG16 := .tools/zig-0.16
 ZIG17 := .tools/zig-0.17
 
-.PHONY: all lib examples compat-example header test test-lint test-rust test-valgrind test-examples test-install test-zig \
+.PHONY: all lib examples compat-example header test test-lint test-rust test-valgrind test-libuv test-examples test-install test-zig \
         zig-tools run run-http run-echo run-ticker run-files run-watch bench install uninstall clean ruv.pc
 
 all: lib examples
@@ -92,7 +92,7 @@ run-files: examples
 run-watch: examples
 	./target/examples-c/watch .
 
-TEST_SUITES := test-lint test-rust test-valgrind test-examples test-install test-zig
+TEST_SUITES := test-lint test-rust test-valgrind test-libuv test-examples test-install test-zig
 
 # Make stops at the first suite that fails, so reaching the last line means
 # every suite passed.
@@ -113,6 +113,22 @@ test-rust:
 # leak fails. Set RUV_REQUIRE_VALGRIND=1 to fail when valgrind is missing.
 test-valgrind: test-rust
 	@RUV_REQUIRE_VALGRIND=$(RUV_REQUIRE_VALGRIND) tests/valgrind.sh target/ctests/*
+
+# The C tests whose expectations are libuv's, built against libuv itself
+# (tests/c/libuv-shim) and run there: a check of the tests, that what they
+# assert is libuv's behaviour (ruv-only checks are under RUV_STRICT).
+# Skipped when <uv.h> is not installed (Debian: libuv1-dev).
+LIBUV_TESTS := test_libuv_behaviour test_thread test_process
+test-libuv:
+	@if ! printf '#include <uv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1; then \
+	  echo 'skip: no <uv.h> (libuv1-dev): the tests are not checked against libuv'; exit 0; fi; \
+	mkdir -p target/libuv-tests; \
+	for t in $(LIBUV_TESTS); do \
+	  bin=target/libuv-tests/$$t; \
+	  $(CC) -std=c11 -g -Wall -Wextra -Werror -Itests/c/libuv-shim tests/c/$$t.c -luv $(SYSLIBS) -o $$bin || exit 1; \
+	  if $$bin > $$bin.log 2>&1; then echo "libuv ok: $$t: $$(tail -n1 $$bin.log)"; \
+	  else echo "libuv FAILED: $$t"; cat $$bin.log; exit 1; fi; \
+	done
 
 # The example servers and client, started and talked to over loopback; the
 # libuv example too, built against ruv and (if it was built) against libuv.

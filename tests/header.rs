@@ -1,7 +1,9 @@
 //! The committed headers must be what the generators make now:
-//! include/ruv.h is what cbindgen makes from src/, and include/uv-compat/uv.h
-//! is what `uv_compat` below makes from that ruv.h text.
-//! `RUV_BLESS=1 cargo test --test header` (or `make header`) rewrites both.
+//! include/ruv.h is what cbindgen makes from src/; include/uv-compat/uv.h
+//! (libuv's names for ruv's) and tests/c/libuv-shim/uv_shim.h (the reverse,
+//! to build the C tests against libuv) are what `uv_compat` and `uv_shim`
+//! below make from that ruv.h text.
+//! `RUV_BLESS=1 cargo test --test header` (or `make header`) rewrites them.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -28,8 +30,14 @@ fn headers_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut ruv_h = Vec::new();
     cbindgen::generate(root).expect("cbindgen runs").write(&mut ruv_h);
-    let uv_h = uv_compat(std::str::from_utf8(&ruv_h).expect("ruv.h is UTF-8"));
-    let headers = [("include/ruv.h", ruv_h), ("include/uv-compat/uv.h", uv_h.into_bytes())];
+    let ruv_text = std::str::from_utf8(&ruv_h).expect("ruv.h is UTF-8");
+    let uv_h = uv_compat(ruv_text);
+    let shim = uv_shim(ruv_text);
+    let headers = [
+        ("include/ruv.h", ruv_h),
+        ("include/uv-compat/uv.h", uv_h.into_bytes()),
+        ("tests/c/libuv-shim/uv_shim.h", shim.into_bytes()),
+    ];
     let bless = std::env::var_os("RUV_BLESS").is_some();
     let mut stale = Vec::new();
     for (name, generated) in &headers {
@@ -90,9 +98,9 @@ fn uv_compat(ruv_h: &str) -> String {
  * The program's `#include <uv.h>` finds this file, which includes ../ruv.h and
  * maps every uv_ / UV_ name ruv has (functions, types, struct tags, constants)
  * to its ruv_ / RUV_ twin with one #define: the same functions, no wrappers.
- * It maps only what ruv has: a libuv name ruv lacks (uv_fs_*, uv_pipe_*,
- * uv_signal_*, ...) stays undeclared, so such a program fails to compile
- * rather than to run.
+ * It maps only what ruv has: a libuv name ruv lacks (uv_udp_*, uv_cpu_info,
+ * ...) stays undeclared, so such a program fails to compile rather than to
+ * run.
  *
  * Versions: UV_VERSION_* and UV_VERSION_HEX are the libuv API level ruv
  * follows, {major}.{minor}.{patch} (its names, struct layouts and behaviour, for the subset
@@ -149,5 +157,43 @@ static inline const char *uv_version_string(void) {{ return "{major}.{minor}.{pa
         writeln!(out, "#define {} {name}", &name[1..]).unwrap();
     }
     out.push_str("\n#endif /* UV_H */\n");
+    out
+}
+
+/// tests/c/libuv-shim/uv_shim.h: the reverse of uv.h, for building the C
+/// tests against libuv itself: every ruv.h name defined to its libuv twin.
+/// ruv's own names (its extensions, its private structs) map to names
+/// libuv lacks, so a test that uses one fails to compile there unless it
+/// keeps it under `#ifndef UV_VERSION_MAJOR`.
+fn uv_shim(ruv_h: &str) -> String {
+    let mut out = String::from(
+        r#"/* Builds the C tests against libuv instead of ruv: every ruv_/RUV_ name of
+ * include/ruv.h defined to its uv_/UV_ twin. Used through libuv-shim/ruv.h
+ * (see README.md):
+ *
+ *   cc -std=c11 -g -Wall -Wextra -Werror -Itests/c/libuv-shim \
+ *      tests/c/test_libuv_behaviour.c -luv -lpthread -ldl -lm
+ *
+ * Generated from include/ruv.h by tests/header.rs (make header). Do not
+ * edit. The tests tell the two builds apart with `#ifdef UV_VERSION_MAJOR`.
+ * Names libuv lacks (ruv's extensions and private structs) and names newer
+ * than the installed libuv (Debian 12 has 1.44: RUV_EUNATCH, the 1.45+
+ * thread functions...) fail to compile there if used. */
+#ifndef RUV_TESTS_UV_SHIM_H
+#define RUV_TESTS_UV_SHIM_H
+
+/* libuv's headers need POSIX types that -std=c11 hides (test.h defines it
+ * first anyway). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <uv.h>
+
+"#,
+    );
+    for name in ruv_names(ruv_h).iter().filter(|name| **name != "RUV_H") {
+        writeln!(out, "#define {name} {}", &name[1..]).unwrap();
+    }
+    out.push_str("\n#endif\n");
     out
 }

@@ -10,9 +10,9 @@
  * The program's `#include <uv.h>` finds this file, which includes ../ruv.h and
  * maps every uv_ / UV_ name ruv has (functions, types, struct tags, constants)
  * to its ruv_ / RUV_ twin with one #define: the same functions, no wrappers.
- * It maps only what ruv has: a libuv name ruv lacks (uv_fs_*, uv_pipe_*,
- * uv_signal_*, ...) stays undeclared, so such a program fails to compile
- * rather than to run.
+ * It maps only what ruv has: a libuv name ruv lacks (uv_udp_*, uv_cpu_info,
+ * ...) stays undeclared, so such a program fails to compile rather than to
+ * run.
  *
  * Versions: UV_VERSION_* and UV_VERSION_HEX are the libuv API level ruv
  * follows, 1.52.0 (its names, struct layouts and behaviour, for the subset
