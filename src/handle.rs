@@ -173,6 +173,9 @@ pub(crate) struct SignalFields {
     pub seen: u64,
     /// Started with `ruv_signal_start_oneshot`.
     pub oneshot: bool,
+    /// A one-shot callback is running: the handle stops after it unless
+    /// the callback starts it again.
+    pub stop_after: bool,
 }
 
 /// Field sets that fit the private block's `fields` words.

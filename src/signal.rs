@@ -3,13 +3,17 @@
 //!
 //! One process-wide handler per signal watched, installed when the first
 //! handle (of any loop) starts on it and replaced by the disposition it found
-//! when the last one stops (libuv sets `SIG_DFL` there instead). The handler
-//! does only what is safe in a signal handler: it bumps the signal's delivery
-//! count (an atomic) and writes to the eventfd of every loop that watches
-//! signals. A loop woken that way compares each started handle's count with
+//! when the last one stops (libuv sets `SIG_DFL` there instead). While every
+//! watcher of a signal is one-shot the handler is installed with
+//! `SA_RESETHAND`, as libuv's: it is reset the moment the signal is received,
+//! so a second delivery before the callbacks gets the default action (a
+//! second Ctrl-C ends the program). The handler does only what is safe in a
+//! signal handler: it bumps the signal's delivery count (an atomic) and
+//! writes to the eventfd of every loop that watches signals. A loop woken that way compares each started handle's count with
 //! the signal's and calls the callback once per delivery since, in the loop's
 //! poll phase, never inside the handler. Several handles, on one loop or
-//! several, each get every delivery; a one-shot handle gets one and stops.
+//! several, each get every delivery; a one-shot handle gets one and stops
+//! after its callback (unless the callback starts it again), as libuv's.
 
 use crate::abi::{RUV_SIGNAL, ruv_handle_t, ruv_signal_cb, ruv_signal_t};
 use crate::error::{Error, Result};
@@ -43,10 +47,12 @@ static WAKE_FDS: [AtomicI32; MAX_LOOPS] = [const { AtomicI32::new(-1) }; MAX_LOO
 /// descriptor number that may already name another file.
 static IN_HANDLER: AtomicUsize = AtomicUsize::new(0);
 
-/// For each signal ruv handles: how many started handles watch it, and the
-/// disposition to put back when the last one stops.
+/// For each signal ruv handles: how many started handles watch it (and how
+/// many of those are one-shot), and the disposition to put back when the
+/// last one stops.
 struct Installed {
     watchers: usize,
+    oneshots: usize,
     previous: libc::sigaction,
 }
 
@@ -77,42 +83,57 @@ extern "C" fn on_signal(signum: c_int) {
     unsafe { *libc::__errno_location() = errno };
 }
 
-/// Counts one more watcher of `signum`, installing ruv's handler for the
-/// first.
-fn watch(signum: c_int) -> Result {
-    let mut table = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
-    let entry = &mut table[signum as usize];
-    if let Some(installed) = entry {
-        installed.watchers += 1;
-        return Ok(());
-    }
+/// Installs ruv's handler for `signum`: reset on receipt (`SA_RESETHAND`)
+/// when `oneshot`. The disposition it replaces goes to `previous`.
+fn install(signum: c_int, oneshot: bool, previous: &mut libc::sigaction) -> Result {
     // SAFETY: zeroes are a valid sigaction; the mask is filled below.
-    let (mut action, mut previous): (libc::sigaction, libc::sigaction) = unsafe { std::mem::zeroed() };
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
     action.sa_sigaction = on_signal as extern "C" fn(c_int) as libc::sighandler_t;
     // As libuv: other signals wait while the handler runs; interrupted
     // system calls restart.
-    action.sa_flags = libc::SA_RESTART;
+    action.sa_flags = libc::SA_RESTART | if oneshot { libc::SA_RESETHAND } else { 0 };
     // SAFETY: a valid mask and actions.
     let installed =
-        unsafe { libc::sigfillset(&mut action.sa_mask) == 0 && libc::sigaction(signum, &action, &mut previous) == 0 };
-    if !installed {
-        return Err(Error::last_os_error()); // SIGKILL, SIGSTOP: EINVAL
-    }
-    *entry = Some(Installed { watchers: 1, previous });
-    Ok(())
+        unsafe { libc::sigfillset(&mut action.sa_mask) == 0 && libc::sigaction(signum, &action, previous) == 0 };
+    if installed { Ok(()) } else { Err(Error::last_os_error()) } // SIGKILL, SIGSTOP: EINVAL
+}
+
+/// Counts one more watcher of `signum` and installs ruv's handler: for the
+/// first, keeping the disposition it replaces; for the others again, as the
+/// watchers now need it (one-shot only, or not), and in case a one-shot
+/// delivery has reset it.
+fn watch(signum: c_int, oneshot: bool) -> Result {
+    let mut table = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+    let entry = &mut table[signum as usize];
+    // SAFETY: zeroes are a valid sigaction.
+    let mut previous: libc::sigaction = unsafe { std::mem::zeroed() };
+    let Some(installed) = entry else {
+        install(signum, oneshot, &mut previous)?;
+        *entry = Some(Installed { watchers: 1, oneshots: usize::from(oneshot), previous });
+        return Ok(());
+    };
+    installed.watchers += 1;
+    installed.oneshots += usize::from(oneshot);
+    install(signum, installed.watchers == installed.oneshots, &mut previous)
 }
 
 /// Counts one watcher of `signum` less, putting the previous disposition
-/// back after the last.
-fn unwatch(signum: c_int) {
+/// back after the last; when only one-shot watchers are left, the handler
+/// resets on receipt again.
+fn unwatch(signum: c_int, oneshot: bool) {
     let mut table = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
     let entry = &mut table[signum as usize];
     let Some(installed) = entry else { return };
     installed.watchers -= 1;
+    installed.oneshots -= usize::from(oneshot);
     if installed.watchers == 0 {
         // SAFETY: the disposition sigaction gave when ruv's went in.
         unsafe { libc::sigaction(signum, &installed.previous, std::ptr::null_mut()) };
         *entry = None;
+    } else if !oneshot && installed.watchers == installed.oneshots {
+        // SAFETY: zeroes are a valid sigaction.
+        let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
+        let _ = install(signum, true, &mut replaced); // it went in before
     }
 }
 
@@ -159,7 +180,7 @@ impl LoopInner {
         let p = public(h);
         p.signal_cb = None;
         p.signum = 0;
-        *fields(h) = SignalFields { seen: 0, oneshot: false };
+        *fields(h) = SignalFields { seen: 0, oneshot: false, stop_after: false };
         Ok(())
     }
 
@@ -194,16 +215,22 @@ impl LoopInner {
         if cb.is_none() {
             return Err(Error::INVAL);
         }
+        fields(h).stop_after = false; // started again from its own callback
         let current = public(h).signum;
         if current == signum {
-            public(h).signal_cb = cb;
+            // Counted again as what it is now; the handler goes in again
+            // (a one-shot delivery may have reset it).
+            let was = fields(h).oneshot;
+            watch(signum, oneshot)?;
+            unwatch(signum, was);
             fields(h).oneshot = oneshot;
+            public(h).signal_cb = cb;
             return Ok(());
         }
         // Deliveries from here on are this handle's.
         let seen = DELIVERED[signum as usize].load(Ordering::SeqCst);
         self.loop_signals()?;
-        watch(signum)?;
+        watch(signum, oneshot)?;
         if current != 0 {
             self.signal_stop(h);
         }
@@ -212,7 +239,7 @@ impl LoopInner {
         let p = public(h);
         p.signal_cb = cb;
         p.signum = signum;
-        *fields(h) = SignalFields { seen, oneshot };
+        *fields(h) = SignalFields { seen, oneshot, stop_after: false };
         self.activate(h);
         Ok(())
     }
@@ -226,7 +253,7 @@ impl LoopInner {
         if let Some(signals) = self.signals.as_mut() {
             signals.started.retain(|id| *id != (h.key(), h.generation()));
         }
-        unwatch(signum);
+        unwatch(signum, fields(h).oneshot);
         self.deactivate(h);
     }
 
@@ -259,17 +286,22 @@ impl LoopInner {
                 }
                 let oneshot = f.oneshot;
                 f.seen = if oneshot { delivered } else { f.seen + 1 };
-                if oneshot {
-                    // Stopped before its callback, which may start it again.
-                    // SAFETY: a short borrow; no user code runs in it.
-                    unsafe { (*lp).signal_stop(h) };
-                }
+                // A one-shot handle stops after its callback, as libuv's
+                // (still active, `signum` set, in it), unless the callback
+                // starts it again.
+                f.stop_after = oneshot;
                 let cb = public(h).signal_cb;
                 if let Some(cb) = cb {
                     // SAFETY: the caller's callback with its own handle.
                     unsafe { cb(h.cast(), signum) };
                 }
                 if oneshot {
+                    // SAFETY: a short borrow; the handle may have been
+                    // closed (its struct stays valid until the close phase).
+                    let this = unsafe { &mut *lp };
+                    if this.handles.get(key, generation).is_some() && std::mem::take(&mut fields(h).stop_after) {
+                        this.signal_stop(h);
+                    }
                     break;
                 }
             }
