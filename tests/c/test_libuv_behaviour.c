@@ -29,13 +29,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#ifdef UV_VERSION_MAJOR /* built against libuv through tests/c/shim/ruv.h */
-#ifndef RUV_STRICT /* -DRUV_STRICT=1 shows what libuv does there (crashes, hangs) */
-#define RUV_STRICT 0
-#endif
+#ifdef UV_VERSION_MAJOR /* built against libuv (RUV_STRICT: test.h) */
 #define UV_BEFORE_1_45 (UV_VERSION_HEX < 0x012d00)
 #else
-#define RUV_STRICT 1
 #define UV_BEFORE_1_45 0
 #endif
 

@@ -15,16 +15,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#ifdef UV_VERSION_MAJOR /* built against libuv through tests/c/libuv-shim */
-#ifndef RUV_STRICT     /* -DRUV_STRICT=1 shows what libuv does there */
-#define RUV_STRICT 0
-#endif
-#define LIBUV_KEEPS_FDS 2 /* its signal pipe outlives the loop */
-#else
-#define RUV_STRICT 1
-#define LIBUV_KEEPS_FDS 0
-#endif
-
 #include "net_util.h"     /* guard timer, RUN_UNTIL */
 #include "process_util.h" /* on_exit_cb, options */
 

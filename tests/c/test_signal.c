@@ -15,14 +15,6 @@
 #include <stddef.h>
 #include <sys/wait.h>
 
-#ifdef UV_VERSION_MAJOR /* built against libuv through tests/c/libuv-shim */
-#ifndef RUV_STRICT     /* -DRUV_STRICT=1 shows what libuv does there */
-#define RUV_STRICT 0
-#endif
-#else
-#define RUV_STRICT 1
-#endif
-
 static ruv_loop_t loop, loop2;
 static int calls[4], in_raise;
 static int last_signum;

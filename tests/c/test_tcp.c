@@ -17,12 +17,6 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#ifdef UV_VERSION_MAJOR /* built against libuv through the shim header */
-#define RUV_STRICT 0
-#else
-#define RUV_STRICT 1
-#endif
-
 /* Checks of libuv behaviour ruv once got wrong (kept named, all enabled):
  *   LISTENER_RW     ruv_is_readable/ruv_is_writable say 1 for a listening handle
  *   READ_EALREADY   a second ruv_read_start returns 0, not RUV_EALREADY
