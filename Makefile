@@ -118,7 +118,7 @@ test-valgrind: test-rust
 # (tests/c/libuv-shim) and run there: a check of the tests, that what they
 # assert is libuv's behaviour (ruv-only checks are under RUV_STRICT).
 # Skipped when <uv.h> is not installed (Debian: libuv1-dev).
-LIBUV_TESTS := test_libuv_behaviour test_thread test_process test_signal test_pipe test_pipe_ipc test_tcp test_tcp_stress
+LIBUV_TESTS := test_libuv_behaviour test_thread test_process test_signal test_tty test_pipe test_pipe_ipc test_tcp test_tcp_stress
 test-libuv:
 	@if ! printf '#include <uv.h>\n' | $(CC) -E -x c - >/dev/null 2>&1; then \
 	  echo 'skip: no <uv.h> (libuv1-dev): the tests are not checked against libuv'; exit 0; fi; \

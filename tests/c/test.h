@@ -18,9 +18,12 @@
 #define RUV_STRICT 0
 #endif
 #define LIBUV_KEEPS_FDS 2
+/* the libuv it is built against is older than major.minor (lacks its names) */
+#define LIBUV_BEFORE(major, minor) (UV_VERSION_HEX < ((major) << 16 | (minor) << 8))
 #else
 #define RUV_STRICT 1
 #define LIBUV_KEEPS_FDS 0
+#define LIBUV_BEFORE(major, minor) 0
 #endif
 #include <dirent.h>
 #include <signal.h>

@@ -4,7 +4,9 @@
  * used as it is; files are refused); the size; the modes (RAW, IO, NORMAL
  * back, ruv_tty_reset_mode, NORMAL back on close) as tcgetattr sees them;
  * writing (ONLCR turns "\n" into "\r\n") and reading a line through the
- * stream calls; what a tty refuses. No descriptor is left open. */
+ * stream calls; what a tty refuses. No descriptor is left open.
+ * Also built against libuv (`make test-libuv`): under RUV_STRICT what is
+ * ruv's own (NORMAL put back on close, argument errors). */
 #include "test.h"
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -97,7 +99,9 @@ static void test_slave_modes(void) {
   CHECK_EQ(ruv_tty_get_winsize(&tty, &w, &h), 0);
   CHECK_EQ(w, 100);
   CHECK_EQ(h, 40);
+#if RUV_STRICT /* libuv crashes */
   CHECK_EQ(ruv_tty_get_winsize(&tty, NULL, &h), RUV_EINVAL);
+#endif
 
   CHECK_EQ(ruv_tty_set_mode(&tty, RUV_TTY_MODE_RAW), 0);
   CHECK_EQ(lflag(slave) & (ICANON | ECHO | ISIG), 0);
@@ -108,16 +112,24 @@ static void test_slave_modes(void) {
   struct termios t;
   CHECK_EQ(tcgetattr(slave, &t), 0);
   CHECK_EQ(t.c_oflag & OPOST, 0); /* cfmakeraw */
+#if RUV_STRICT /* libuv returns 0 */
   CHECK_EQ(ruv_tty_set_mode(&tty, 7), RUV_EINVAL);
+#endif
   /* reset: the settings from before the first change */
   CHECK_EQ(ruv_tty_reset_mode(), 0);
   CHECK_EQ(lflag(slave), cooked);
+#if !LIBUV_BEFORE(1, 49)
   CHECK_EQ(ruv_tty_set_mode(&tty, RUV_TTY_MODE_RAW_VT), 0);
   CHECK_EQ(lflag(slave) & ICANON, 0);
+#else
+  CHECK_EQ(ruv_tty_set_mode(&tty, RUV_TTY_MODE_RAW), 0);
+#endif
   ruv_close((ruv_handle_t *)&tty, NULL); /* puts NORMAL back */
   CHECK_EQ(ruv_run(&loop, RUV_RUN_DEFAULT), 0);
+#if RUV_STRICT /* libuv leaves the terminal raw, and its reset then fails (EBADF) */
   CHECK_EQ(lflag(slave), cooked);
   CHECK_EQ(ruv_tty_reset_mode(), 0); /* forgot the closed descriptor: nothing to do */
+#endif
   close_pty();
 }
 
@@ -213,7 +225,9 @@ static void test_other_descriptors(void) {
   CHECK_EQ(RUV_TTY_MODE_NORMAL, 0);
   CHECK_EQ(RUV_TTY_MODE_RAW, 1);
   CHECK_EQ(RUV_TTY_MODE_IO, 2);
+#if !LIBUV_BEFORE(1, 49)
   CHECK_EQ(RUV_TTY_MODE_RAW_VT, 3);
+#endif
 }
 
 int main(void) {
@@ -225,6 +239,6 @@ int main(void) {
   RUN(test_stream);
   RUN(test_other_descriptors);
   close_loop(&loop);
-  CHECK_EQ(count_fds(), fds_at_start);
+  CHECK_EQ(count_fds(), fds_at_start + LIBUV_KEEPS_FDS);
   return test_end();
 }
