@@ -9,11 +9,12 @@
 //! so a second delivery before the callbacks gets the default action (a
 //! second Ctrl-C ends the program). The handler does only what is safe in a
 //! signal handler: it bumps the signal's delivery count (an atomic) and
-//! writes to the eventfd of every loop that watches signals. A loop woken that way compares each started handle's count with
-//! the signal's and calls the callback once per delivery since, in the loop's
-//! poll phase, never inside the handler. Several handles, on one loop or
-//! several, each get every delivery; a one-shot handle gets one and stops
-//! after its callback (unless the callback starts it again), as libuv's.
+//! writes to the eventfd of every loop that watches signals. A loop woken
+//! that way compares each started handle's count with the signal's and calls
+//! the callback once per delivery since, in the loop's poll phase, never
+//! inside the handler. Several handles, on one loop or several, each get
+//! every delivery; a one-shot handle gets one and stops after its callback
+//! (unless the callback starts it again), as libuv's.
 
 use crate::abi::{RUV_SIGNAL, ruv_handle_t, ruv_signal_cb, ruv_signal_t};
 use crate::error::{Error, Result};
