@@ -81,8 +81,7 @@ fn open(path: &std::ffi::CStr, flags: c_int) -> Option<FsOutcome> {
     // shows it: take it off unless the caller asked for it.
     // SAFETY: the descriptor just opened.
     if !plain || (flags & libc::O_NONBLOCK == 0 && unsafe { libc::fcntl(fd, libc::F_SETFL, flags) } != 0) {
-        // SAFETY: as above; nobody else has seen it.
-        unsafe { libc::close(fd) };
+        crate::sys::close(fd); // nobody else has seen it
         return None;
     }
     Some(FsOutcome::result(fd as isize))

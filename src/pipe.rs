@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::event_loop::LoopInner;
 use crate::handle::{Handle, Kind};
 use crate::stream::{IPC, READABLE, WRITABLE, connect_fd, handle_type_of, set_access};
-use crate::sys::{copy_name_out, errno, set_nonblocking};
+use crate::sys::{close, copy_name_out, errno, set_nonblocking};
 use std::ffi::{CString, c_int, c_uint};
 use std::ptr::NonNull;
 
@@ -67,11 +67,6 @@ fn unix_socket() -> Result<c_int> {
     // SAFETY: plain socket creation.
     let fd = unsafe { libc::socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
     if fd < 0 { Err(Error::last_os_error()) } else { Ok(fd) }
-}
-
-fn close(fd: c_int) {
-    // SAFETY: a descriptor of ours that nothing else refers to.
-    unsafe { libc::close(fd) };
 }
 
 /// A pipe handle's struct.

@@ -223,8 +223,7 @@ fn watch_duplicate(
         return Err(std::io::Error::last_os_error());
     }
     if let Err(e) = registry.register(&mut SourceFd(&dup), tok, interest(events)) {
-        // SAFETY: our own duplicate.
-        unsafe { libc::close(dup) };
+        crate::sys::close(dup); // our own duplicate
         return Err(e);
     }
     p.watched_fd = dup;

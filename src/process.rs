@@ -36,7 +36,7 @@ use crate::handle::{Handle, Kind};
 use crate::internal::Purpose;
 use crate::registry::token;
 use crate::stream::set_access;
-use crate::sys::{errno, set_nonblocking};
+use crate::sys::{close, errno, set_nonblocking};
 use mio::Interest;
 use mio::unix::SourceFd;
 use std::ffi::{CStr, CString, c_char, c_int};
@@ -63,13 +63,6 @@ fn public<'a>(h: Handle) -> &'a mut ruv_process_t {
     // SAFETY: a process handle's struct is a `ruv_process_t`, the caller's
     // until its close callback; touched on the loop thread only.
     unsafe { &mut *h.cast::<ruv_process_t>() }
-}
-
-fn close(fd: c_int) {
-    if fd >= 0 {
-        // SAFETY: a descriptor of ours nothing else uses.
-        unsafe { libc::close(fd) };
-    }
 }
 
 /// One child descriptor: what goes there.
@@ -303,7 +296,7 @@ fn clone_spawn(plan: &mut ChildPlan) -> Result<(libc::pid_t, c_int)> {
     // SAFETY: signal masks of this thread; the clone runs `child_main` on
     // `stack` with `plan`, both alive until it returns (CLONE_VFORK), and
     // writes the pidfd to `pidfd`.
-    let pid = unsafe {
+    let cloned = unsafe {
         let mut all: libc::sigset_t = std::mem::zeroed();
         let mut old: libc::sigset_t = std::mem::zeroed();
         libc::sigfillset(&mut all);
@@ -317,17 +310,18 @@ fn clone_spawn(plan: &mut ChildPlan) -> Result<(libc::pid_t, c_int)> {
             pidfd = -1;
             pid = libc::clone(child_main, top, flags, arg);
         }
-        let e = errno();
+        let cloned = if pid < 0 { Err(Error::last_os_error()) } else { Ok(pid) };
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, null_mut());
-        *libc::__errno_location() = e;
-        pid
+        cloned
     };
     close(report[1]);
-    if pid < 0 {
-        let e = Error::last_os_error();
-        close(report[0]);
-        return Err(e);
-    }
+    let pid = match cloned {
+        Ok(pid) => pid,
+        Err(e) => {
+            close(report[0]);
+            return Err(e);
+        }
+    };
     let mut child_errno: c_int = 0;
     // EOF (0 bytes) means the exec worked.
     let n = loop {

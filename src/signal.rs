@@ -196,8 +196,7 @@ impl LoopInner {
             let slot =
                 WAKE_FDS.iter().position(|s| s.compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok());
             let Some(slot) = slot else {
-                // SAFETY: ours, never shared.
-                unsafe { libc::close(fd) };
+                crate::sys::close(fd); // ours, never shared
                 return Err(Error::from_errno(libc::ENOMEM)); // every slot taken
             };
             let signals = LoopSignals { fd, slot, started: Vec::new() };

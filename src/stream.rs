@@ -33,7 +33,7 @@ use crate::handle::{Handle, Kind};
 use crate::internal::Purpose;
 use crate::registry::token;
 use crate::req::{Req, ReqKind};
-use crate::sys::{errno, set_nonblocking, write_without_sigpipe};
+use crate::sys::{close, errno, set_nonblocking, write_without_sigpipe};
 use mio::Interest;
 use mio::unix::SourceFd;
 use std::ffi::c_int;
@@ -239,8 +239,7 @@ fn send_req(fd: c_int, socket: bool, req: NonNull<ruv_write_t>) -> std::result::
 fn close_passed_fd(req: NonNull<ruv_write_t>) {
     let w = progress(req);
     if w.send_fd >= 0 {
-        // SAFETY: ruv's own duplicate, made by `ruv_write2`.
-        unsafe { libc::close(w.send_fd as c_int) };
+        close(w.send_fd as c_int); // ruv's own duplicate, made by `ruv_write2`
         w.send_fd = -1;
     }
     // SAFETY: the request is ruv's while in flight.
@@ -377,10 +376,7 @@ fn next_queued_fd(s: &mut crate::abi::ruv_stream_private_t) {
 /// Closes every received descriptor nobody accepted and frees the queue.
 fn drop_received_fds(s: &mut crate::abi::ruv_stream_private_t) {
     if let Some(queue) = queued_fds(s) {
-        for fd in queue.drain(..) {
-            // SAFETY: received, never handed out.
-            unsafe { libc::close(fd) };
-        }
+        queue.drain(..).for_each(close); // received, never handed out
         // SAFETY: the box `queue_fd` made, freed once (NULL after).
         drop(unsafe { Box::from_raw(s.queued_fds.cast::<Vec<c_int>>()) });
         s.queued_fds = null_mut();
@@ -826,8 +822,7 @@ impl LoopInner {
         };
         if let Some(e) = refused {
             if let Some((fd, _)) = pass {
-                // SAFETY: ruv's own duplicate, not sent.
-                unsafe { libc::close(fd) };
+                close(fd); // ruv's own duplicate, not sent
             }
             return Err(e);
         }

@@ -8,6 +8,15 @@ pub(crate) fn errno() -> c_int {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
 }
 
+/// Closes a descriptor of ruv's own that nothing else refers to any more;
+/// a negative one (none) is skipped.
+pub(crate) fn close(fd: c_int) {
+    if fd >= 0 {
+        // SAFETY: the caller's descriptor, closed once, used by no one after.
+        unsafe { libc::close(fd) };
+    }
+}
+
 /// Makes `fd` non-blocking (`on`) or blocking.
 pub(crate) fn set_nonblocking(fd: c_int, on: bool) -> Result {
     let mut v: c_int = on as c_int;

@@ -167,8 +167,7 @@ impl LoopInner {
                     // SAFETY: two descriptors we hold.
                     if unsafe { libc::dup3(new, fd, libc::O_CLOEXEC) } < 0 && errno() != libc::EINVAL {
                         let e = Error::last_os_error();
-                        // SAFETY: ours.
-                        unsafe { libc::close(new) };
+                        crate::sys::close(new);
                         return Err(e);
                     }
                     fd = new;

@@ -206,8 +206,7 @@ pub unsafe extern "C" fn ruv_write2(
         })
     };
     if !handed {
-        // SAFETY: our duplicate; `write` never saw it.
-        unsafe { libc::close(dup) };
+        crate::sys::close(dup); // our duplicate; `write` never saw it
     }
     r
 }
