@@ -22,13 +22,8 @@
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   # run by itself: what run.sh would have set up
-  set -uo pipefail
-  CC=${CC:-cc}
-  CFLAGS=${CFLAGS:--O2}
-  BENCH=$(cd "$(dirname "$0")" && pwd)
-  ROOT=$(dirname "$BENCH")
-  OUT=$BENCH/out
-  mkdir -p "$OUT"
+  # shellcheck source=bench/standalone.sh
+  source "$(dirname "$0")/standalone.sh"
   RAW=$OUT/results.txt
   : >"$RAW"
   note() { echo "$*" >&2; }
@@ -39,12 +34,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     note "RUV_LIB_BEFORE=$RUV_LIB_BEFORE: no such file"
     exit 1
   fi
-  if [ ! -f "$ROOT/target/release/libruv.a" ]; then
-    note "building libruv.a (cargo build --release)"
-    (cd "$ROOT" && cargo build --release) || exit 1
-  fi
-  UV_LIB=$($CC -print-file-name=libuv_a.a)
-  [ -f "$UV_LIB" ] || UV_LIB=-luv
   FS_STANDALONE=1
 fi
 

@@ -12,18 +12,8 @@
 # quarter of that with the big parent), SPAWN_MIB.
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  set -uo pipefail
-  CC=${CC:-cc}
-  CFLAGS=${CFLAGS:--O2}
-  BENCH=$(cd "$(dirname "$0")" && pwd)
-  ROOT=$(dirname "$BENCH")
-  OUT=$BENCH/out
-  mkdir -p "$OUT"
-  if [ ! -f "$ROOT/target/release/libruv.a" ]; then
-    (cd "$ROOT" && cargo build --release) || exit 1
-  fi
-  UV_LIB=$($CC -print-file-name=libuv_a.a)
-  [ -f "$UV_LIB" ] || UV_LIB=-luv
+  # shellcheck source=bench/standalone.sh
+  source "$(dirname "$0")/standalone.sh"
 fi
 
 SPAWN_REPS=${SPAWN_REPS:-${REPS:-3}}
